@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Brings a clean clone to a runnable state with nothing but Node.js 20 and npm: installs the
+// workspace with pnpm (through npx; corepack's download fails on the machines we target),
+// builds the TypeScript, and with --test-tools installs what the tests drive (kcat).
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pnpmVersion = '10.34.8';
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`setup: '${command} ${args.join(' ')}' failed (exit ${result.status}).`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function installIsCurrent() {
+  const marker = join(root, 'node_modules', '.modules.yaml');
+  if (!existsSync(marker)) return false;
+  return statSync(marker).mtimeMs >= statSync(join(root, 'pnpm-lock.yaml')).mtimeMs;
+}
+
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureKcat() {
+  if (hasCommand('kcat')) return;
+  if (process.getuid?.() !== 0) {
+    console.error('setup: the compatibility tests need kcat. Install it: sudo apt-get install -y kcat');
+    process.exit(1);
+  }
+  console.log('setup: installing kcat from Debian packages');
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', 'kcat']);
+}
+
+if (!installIsCurrent()) {
+  run('npx', ['-y', `pnpm@${pnpmVersion}`, 'install', '--frozen-lockfile']);
+}
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+if (process.argv.includes('--test-tools')) ensureKcat();

@@ -313,7 +313,10 @@ export class Log {
     if (this.#failure !== null) throw this.#failure;
     const target = this.logEndOffset;
     const segments = this.#segments.filter(
-      (segment) => segment.nextOffset > this.#recoveryPoint || segment === this.#active,
+      (segment) =>
+        segment.nextOffset > this.#recoveryPoint ||
+        segment === this.#active ||
+        segment.hasUnpersistedIndexes,
     );
     this.#unflushedMessages = 0;
     this.#lastFlushMs = this.#clock.nowMs();

@@ -63,8 +63,9 @@ function recoverSegment(fd: number, options: SegmentOpenOptions): SegmentOpenRep
   if (result.position < fileBytes) fs.ftruncateSync(fd, result.position);
   const state = { fd, sizeBytes: result.position, nextOffset: result.nextOffset, indexer };
   const segment = new Segment(options.baseOffset, options.dir, options.indexIntervalBytes, state);
-  // Rewrite the index files now: the old ones may describe bytes that were just cut off.
-  segment.persistIndexes();
+  // The old index files may describe bytes that were just cut off. Recovery must work on a
+  // full disk, so they are emptied now and written by the next flush.
+  segment.resetIndexFiles();
   return {
     segment,
     recovered: true,

@@ -275,7 +275,7 @@ export class Segment {
     return indexer;
   }
 
-  /** Rebuilds both indexes from the batch headers and rewrites their files. */
+  /** Rebuilds both indexes from the batch headers; the next flush rewrites their files. */
   rebuildIndexes(): void {
     const indexer = new SegmentIndexer(this.baseOffset, this.indexIntervalBytes);
     const result = scanBatches({
@@ -291,7 +291,23 @@ export class Segment {
       throw new StorageError('corrupt', `${this.paths.log}: invalid batch at ${result.position}`);
     }
     this.#indexer = indexer;
-    this.persistIndexes();
+    this.resetIndexFiles();
+  }
+
+  /**
+   * Empties both index files (cutting needs no free space, unlike writing) and marks every
+   * entry unwritten, so the next flush writes them. Until then the segment stays above the
+   * recovery point or fails the index checks on open, so the empty files are never trusted.
+   */
+  resetIndexFiles(): void {
+    writeIndexTail(this.paths.offsetIndex, Buffer.alloc(0), 0);
+    writeIndexTail(this.paths.timeIndex, Buffer.alloc(0), 0);
+    this.#indexer.offsetIndex.markUnpersisted();
+    this.#indexer.timeIndex.markUnpersisted();
+  }
+
+  get hasUnpersistedIndexes(): boolean {
+    return this.#indexer.offsetIndex.hasPending || this.#indexer.timeIndex.hasPending;
   }
 
   /** Writes index entries not yet in the files (small sequential writes). */

@@ -79,6 +79,11 @@ export class TimeIndex {
     return { bytes, fromByte: this.#persisted * entryBytes };
   }
 
+  /** Entries exist that the file does not have yet. */
+  get hasPending(): boolean {
+    return this.#persisted < this.#count;
+  }
+
   markPersisted(): void {
     this.#persisted = this.#count;
   }

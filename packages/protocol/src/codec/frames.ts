@@ -19,11 +19,12 @@ type Direction = 'request' | 'response';
 
 const SIZE_PREFIX_BYTES = 4;
 /** Compiled codecs, one per (api, version, direction), built on first use. */
-const compiled = new Map<string, ValueCodec>();
+const compiled = new Map<number, ValueCodec>();
 
 /** The compiled body codec, or undefined if the API or version is not one we support. */
 function bodyCodec(apiKey: number, version: number, direction: Direction): ValueCodec | undefined {
-  const cacheKey = `${apiKey}:${version}:${direction}`;
+  // A numeric key: no string is built per request on the hot path. Keys and versions are int16.
+  const cacheKey = ((apiKey & 0xffff) * 0x10000 + (version & 0xffff)) * 2 + (direction === 'request' ? 0 : 1);
   const cached = compiled.get(cacheKey);
   if (cached !== undefined) return cached;
   const schema = getApi(apiKey);

@@ -72,7 +72,12 @@ export function forEachWrittenBatch(
 }
 
 function walkBatches(records: Buffer, visit: (at: number) => void): BatchesSummary {
-  const summary: BatchesSummary = { lastOffset: -1, recordCount: 0, maxTimestamp: -1, batchCount: 0 };
+  const summary: BatchesSummary = {
+    lastOffset: -1,
+    recordCount: 0,
+    maxTimestamp: -1,
+    batchCount: 0,
+  };
   for (let at = 0; at < records.length; ) {
     assert(records.length - at >= batchHeaderBytes, 'append: truncated batch header');
     const sizeBytes = batchSizeBytes(records, at);

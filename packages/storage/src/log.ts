@@ -63,8 +63,12 @@ export class Log {
   #failure: StorageError | null = null;
   #closed = false;
 
-  private constructor(options: LogOpenOptions, segments: Segment[], recoveryPoint: number,
-    recovery: RecoveryReport) {
+  private constructor(
+    options: LogOpenOptions,
+    segments: Segment[],
+    recoveryPoint: number,
+    recovery: RecoveryReport,
+  ) {
     this.dir = options.dir;
     this.config = { ...options.config };
     this.topicPartition = options.topicPartition ?? options.dir;
@@ -173,7 +177,8 @@ export class Log {
     const active = this.#active;
     if (active.isEmpty) return active;
     const full = active.sizeBytes + bytes > this.config.segmentBytes;
-    const old = active.firstAppendMs !== null && nowMs - active.firstAppendMs >= this.config.segmentMs;
+    const ageMs = active.firstAppendMs === null ? 0 : nowMs - active.firstAppendMs;
+    const old = ageMs >= this.config.segmentMs;
     if (!full && !old && !active.indexIsFull && !active.cannotHold(lastOffset)) return active;
     try {
       active.persistIndexes();
@@ -290,6 +295,7 @@ export class Log {
 
   /** For a periodic timer in the broker: flushes if log.flush.interval.* says so. */
   maybeFlush(nowMs: number = this.#clock.nowMs()): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     return this.#flushDue(nowMs) ? this.flush() : Promise.resolve();
   }
 
@@ -299,6 +305,8 @@ export class Log {
    * log (after a failed fsync the kernel may have dropped the pages: never retry).
    */
   flush(): Promise<void> {
+    // close() flushed already; a late timer in the broker must not touch closed files.
+    if (this.#closed) return Promise.resolve();
     if (this.#queuedFlush !== null) return this.#queuedFlush;
     const run = this.#chain.then(() => {
       this.#queuedFlush = null;

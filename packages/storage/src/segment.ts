@@ -8,7 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assert } from '@rill/base';
 import { forEachWrittenBatch } from './assign-offsets.js';
-import { batchBaseOffset, batchHeaderBytes, batchLastOffsetDelta, batchSizeBytes } from './batch-header.js';
+import {
+  batchBaseOffset,
+  batchHeaderBytes,
+  batchLastOffsetDelta,
+  batchSizeBytes,
+} from './batch-header.js';
 import { type ScannedBatch, scanBatches } from './batch-scan.js';
 import { StorageError, storageErrorFrom } from './errors.js';
 import { fdatasync, readExactlyAt } from './file-io.js';

@@ -1,1 +1,3 @@
-export {};
+export { ServerProcess, type ServerProcessOptions } from './server-process.js';
+export { freePort } from './free-port.js';
+export { waitFor } from './wait-for.js';

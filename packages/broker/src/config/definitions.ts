@@ -1,0 +1,109 @@
+/**
+ * Every property rill-server honours: Kafka's name, Kafka's default, and what it means. This
+ * table is the single source for validation, defaults and the configuration reference.
+ */
+export type PropertyType = 'int' | 'long' | 'boolean' | 'string' | 'list';
+
+export interface PropertyDefinition {
+  readonly name: string;
+  readonly type: PropertyType;
+  readonly default: string | null;
+  readonly doc: string;
+  /** Inclusive bounds for numbers. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Allowed values, for strings and each list item. */
+  readonly oneOf?: readonly string[];
+}
+
+const day = 24 * 60 * 60 * 1000;
+const neverMs = String(Number.MAX_SAFE_INTEGER);
+
+export const propertyDefinitions: readonly PropertyDefinition[] = [
+  { name: 'node.id', type: 'int', default: '1', min: 0, doc: 'This node\'s id, unique in the cluster.' },
+  {
+    name: 'process.roles', type: 'list', default: 'broker,controller', oneOf: ['broker', 'controller'],
+    doc: 'The roles this node plays: broker, controller, or both.',
+  },
+  {
+    name: 'listeners', type: 'list', default: 'PLAINTEXT://0.0.0.0:9092',
+    doc: 'Kafka client listeners as NAME://host:port.',
+  },
+  {
+    name: 'listener.security.protocol.map', type: 'list', default: 'PLAINTEXT:PLAINTEXT',
+    doc: 'Listener name to security protocol, as NAME:PROTOCOL pairs. Only PLAINTEXT is served so far.',
+  },
+  {
+    name: 'advertised.listeners', type: 'list', default: null,
+    doc: 'Addresses given to clients in Metadata responses; defaults to listeners (0.0.0.0 becomes the host name).',
+  },
+  {
+    name: 'internal.listener', type: 'string', default: '0.0.0.0:9093',
+    doc: 'host:port of the node-to-node gRPC listener (quorum, controller, replication).',
+  },
+  {
+    name: 'internal.advertised.listener', type: 'string', default: null,
+    doc: 'host:port other nodes use to reach internal.listener; defaults to it.',
+  },
+  {
+    name: 'controller.quorum.voters', type: 'list', default: '1@localhost:9093',
+    doc: 'The controller quorum as id@host:port, pointing at each voter\'s internal listener.',
+  },
+  { name: 'http.listener', type: 'string', default: '0.0.0.0:9644', doc: 'host:port for /metrics, /healthz and /readyz.' },
+  { name: 'log.dirs', type: 'list', default: '/tmp/rill-logs', doc: 'Directories holding partition data.' },
+  { name: 'cluster.id', type: 'string', default: null, doc: 'Cluster id; generated on first start when unset.' },
+  { name: 'num.partitions', type: 'int', default: '1', min: 1, doc: 'Partitions of a topic created without a count.' },
+  {
+    name: 'default.replication.factor', type: 'int', default: '1', min: 1, max: 32767,
+    doc: 'Replication factor of a topic created without one.',
+  },
+  { name: 'min.insync.replicas', type: 'int', default: '1', min: 1, doc: 'Smallest ISR that accepts acks=all writes.' },
+  { name: 'auto.create.topics.enable', type: 'boolean', default: 'true', doc: 'Create a topic when a client asks for its metadata.' },
+  { name: 'delete.topic.enable', type: 'boolean', default: 'true', doc: 'Allow DeleteTopics.' },
+  {
+    name: 'message.max.bytes', type: 'int', default: '1048588', min: 0,
+    doc: 'Largest record batch a producer may send.',
+  },
+  {
+    name: 'socket.request.max.bytes', type: 'int', default: '104857600', min: 64,
+    doc: 'Largest request frame; a bigger one closes the connection before anything is allocated.',
+  },
+  {
+    name: 'connections.max.idle.ms', type: 'long', default: '600000', min: 1,
+    doc: 'Close client connections idle this long.',
+  },
+  { name: 'log.segment.bytes', type: 'int', default: '1073741824', min: 14, doc: 'Roll a segment at this size.' },
+  { name: 'log.roll.ms', type: 'long', default: String(7 * day), min: 1, doc: 'Roll a segment this old.' },
+  { name: 'log.retention.ms', type: 'long', default: String(7 * day), min: -1, doc: 'Delete segments older than this; -1 keeps them.' },
+  { name: 'log.retention.bytes', type: 'long', default: '-1', min: -1, doc: 'Delete old segments above this size per partition; -1 is unlimited.' },
+  {
+    name: 'log.retention.check.interval.ms', type: 'long', default: '300000', min: 1,
+    doc: 'How often retention runs.',
+  },
+  { name: 'log.index.interval.bytes', type: 'int', default: '4096', min: 0, doc: 'Bytes between offset-index entries.' },
+  {
+    name: 'log.flush.interval.messages', type: 'long', default: neverMs, min: 1,
+    doc: 'fsync a partition after this many unflushed messages (default: leave it to the OS and replication).',
+  },
+  {
+    name: 'log.flush.interval.ms', type: 'long', default: neverMs, min: 0,
+    doc: 'fsync a partition whose oldest unflushed message is this old.',
+  },
+  {
+    name: 'log.flush.scheduler.interval.ms', type: 'long', default: '1000', min: 1,
+    doc: 'How often partitions are checked against log.flush.interval.ms.',
+  },
+];
+
+/** Topic-level overrides accepted by CreateTopics, with the broker property they default to. */
+export const topicConfigSynonyms: Readonly<Record<string, string>> = {
+  'retention.ms': 'log.retention.ms',
+  'retention.bytes': 'log.retention.bytes',
+  'segment.bytes': 'log.segment.bytes',
+  'segment.ms': 'log.roll.ms',
+  'max.message.bytes': 'message.max.bytes',
+  'min.insync.replicas': 'min.insync.replicas',
+  'flush.messages': 'log.flush.interval.messages',
+  'flush.ms': 'log.flush.interval.ms',
+  'index.interval.bytes': 'log.index.interval.bytes',
+};

@@ -1,0 +1,33 @@
+import { apiVersionsHandler, type AdvertisedRange } from './api-versions.js';
+import { createTopicsHandler } from './create-topics.js';
+import { deleteTopicsHandler } from './delete-topics.js';
+import { fetchHandler } from './fetch.js';
+import type { AnyApiHandler } from './handler.js';
+import { listOffsetsHandler } from './list-offsets.js';
+import { metadataHandler } from './metadata.js';
+import { produceHandler } from './produce.js';
+
+export interface HandlerRegistry {
+  get(apiKey: number): AnyApiHandler | undefined;
+  advertised(): readonly AdvertisedRange[];
+}
+
+/** Every API this node serves. Dispatch and the ApiVersions answer both come from here. */
+export function buildHandlerRegistry(): HandlerRegistry {
+  const byKey = new Map<number, AnyApiHandler>();
+  const advertised = (): AdvertisedRange[] =>
+    [...byKey.values()]
+      .map((h) => ({ apiKey: h.schema.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
+  const handlers = [
+    produceHandler,
+    fetchHandler,
+    listOffsetsHandler,
+    metadataHandler,
+    apiVersionsHandler(advertised),
+    createTopicsHandler,
+    deleteTopicsHandler,
+  ];
+  for (const handler of handlers) byKey.set(handler.schema.apiKey, handler);
+  return { get: (apiKey) => byKey.get(apiKey), advertised };
+}

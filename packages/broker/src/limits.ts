@@ -1,0 +1,35 @@
+/**
+ * Bounds on what clients can make a node hold. Configurable ones keep Kafka's property names
+ * (socket.request.max.bytes, message.max.bytes); these are the rest.
+ */
+
+/** Requests one connection may have in progress before we stop reading its socket. */
+export const inFlightRequestsPerConnectionMax = 32;
+
+/** Request bytes one connection may have in progress before we stop reading its socket. */
+export const inFlightBytesPerConnectionMax = 64 * 1024 * 1024;
+
+/** Unsent response bytes queued on one socket before we stop reading requests from it. */
+export const pendingResponseBytesPerConnectionMax = 16 * 1024 * 1024;
+
+/** Open client connections per listener; more are refused at accept. */
+export const connectionsPerListenerMax = 10_000;
+
+/** Long-polling fetches parked at once on one node; beyond this a fetch answers at once. */
+export const parkedFetchesMax = 10_000;
+
+/**
+ * Largest Fetch response we build, whatever max_bytes the client asks for (clients ask for
+ * 50 MiB by default). With the in-flight cap it bounds what one connection's parked
+ * fetches can read at once.
+ */
+export const fetchResponseBytesMax = 32 * 1024 * 1024;
+
+/** Topics one Metadata or CreateTopics request may name. */
+export const topicsPerRequestMax = 10_000;
+
+/** Partitions a single topic may have. */
+export const partitionsPerTopicMax = 10_000;
+
+/** The smallest request frame: api key, version, correlation id and the client id length. */
+export const requestHeaderBytesMin = 10;

@@ -1,0 +1,37 @@
+import type { ListenerAddress } from '../config/addresses.js';
+
+/** What a node knows of the cluster: read by request handlers, replaced whole on change. */
+export interface ClusterView {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  readonly brokers: readonly BrokerView[];
+  readonly topics: ReadonlyMap<string, TopicView>;
+}
+
+export interface BrokerView {
+  readonly nodeId: number;
+  readonly rack: string | null;
+  /** Advertised client endpoints, one per listener name. */
+  readonly endpoints: readonly ListenerAddress[];
+}
+
+export interface TopicView {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: readonly PartitionView[];
+  /** Topic-level overrides only; the broker's properties supply the rest. */
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface PartitionView {
+  readonly partition: number;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+export interface TopicChange {
+  readonly created: readonly TopicView[];
+  readonly deleted: readonly TopicView[];
+}

@@ -1,0 +1,85 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric a node exports, in one registry. Names follow Prometheus practice (base
+ * units, `_total` on counters) and read like Kafka's to Kafka users.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly #scrapeHooks: (() => void)[] = [];
+
+  readonly requests = new Counter({
+    name: 'rill_requests_total',
+    help: 'Kafka requests handled, by API and outcome.',
+    labelNames: ['api', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestDuration = new Histogram({
+    name: 'rill_request_duration_seconds',
+    help: 'Time from a request frame arriving to its response being ready, by API.',
+    labelNames: ['api'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly topicBytesIn = new Counter({
+    name: 'rill_topic_bytes_in_total',
+    help: 'Record batch bytes appended by producers, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly topicRecordsIn = new Counter({
+    name: 'rill_topic_records_in_total',
+    help: 'Records appended by producers, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly topicBytesOut = new Counter({
+    name: 'rill_topic_bytes_out_total',
+    help: 'Record batch bytes sent to consumers, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly logSize = new Gauge({
+    name: 'rill_log_size_bytes',
+    help: 'Bytes on disk of each partition log on this node.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const hook of this.#scrapeHooks) hook();
+    },
+  });
+
+  readonly partitions = new Gauge({
+    name: 'rill_partitions',
+    help: 'Partition replicas hosted on this node.',
+    registers: [this.registry],
+  });
+
+  readonly connections = new Gauge({
+    name: 'rill_connections',
+    help: 'Open Kafka client connections, by listener.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+  });
+
+  readonly buildInfo = new Gauge({
+    name: 'rill_build_info',
+    help: 'Always 1; labels describe the running build.',
+    labelNames: ['version', 'node_id', 'roles'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Runs `hook` on every scrape, to refresh gauges that are cheaper to read than to track. */
+  beforeScrape(hook: () => void): void {
+    this.#scrapeHooks.push(hook);
+  }
+}

@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
+
+const serverBin = fileURLToPath(new URL('../../broker/bin/rill-server.js', import.meta.url));
+
+export interface ServerProcessOptions {
+  readonly nodeId?: number;
+  /** Extra properties, as Kafka property names. */
+  readonly properties?: Readonly<Record<string, string | number | boolean>>;
+  /** Extra environment variables for the process. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Node.js flags, e.g. a heap cap that turns unbounded growth into a crash. */
+  readonly nodeArgs?: readonly string[];
+  readonly readyTimeoutMs?: number;
+}
+
+/**
+ * A real rill-server process on 127.0.0.1 with its own free ports and a temporary data
+ * directory. It can be killed, paused, and restarted on the same ports and data.
+ */
+export class ServerProcess {
+  readonly nodeId: number;
+  readonly kafkaPort: number;
+  readonly internalPort: number;
+  readonly httpPort: number;
+  readonly dataDir: string;
+  readonly #options: ServerProcessOptions;
+  #child: ChildProcess | null = null;
+  #output: string[] = [];
+
+  private constructor(options: ServerProcessOptions, ports: number[], dataDir: string) {
+    this.#options = options;
+    this.nodeId = options.nodeId ?? 1;
+    [this.kafkaPort, this.internalPort, this.httpPort] = ports as [number, number, number];
+    this.dataDir = dataDir;
+  }
+
+  static async start(options: ServerProcessOptions = {}): Promise<ServerProcess> {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const dataDir = await mkdtemp(join(tmpdir(), 'rill-test-'));
+    const server = new ServerProcess(options, ports, dataDir);
+    await server.restart();
+    return server;
+  }
+
+  get bootstrap(): string {
+    return `127.0.0.1:${this.kafkaPort}`;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get running(): boolean {
+    return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  /** Everything the process printed, for failure messages. */
+  get output(): string {
+    return this.#output.join('');
+  }
+
+  /** Starts the process (again) and waits until /readyz answers 200. */
+  async restart(): Promise<void> {
+    if (this.running) throw new Error(`node ${this.nodeId} is still running`);
+    this.#child = spawn(process.execPath, [...(this.#options.nodeArgs ?? []), serverBin, ...this.#flags()], {
+      env: { ...process.env, RILL_LOG_LEVEL: 'warn', ...this.#options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const remember = (chunk: Buffer): void => {
+      this.#output.push(chunk.toString());
+      if (this.#output.length > 2000) this.#output.splice(0, 1000);
+    };
+    this.#child.stdout!.on('data', remember);
+    this.#child.stderr!.on('data', remember);
+    const child = this.#child;
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) => reject(new Error(`node ${this.nodeId} exited (${code ?? signal})`))),
+    );
+    exited.catch(() => undefined);
+    const ready = waitFor(() => this.ready(), {
+      timeoutMs: this.#options.readyTimeoutMs ?? 20_000,
+      description: `node ${this.nodeId} to become ready`,
+    });
+    try {
+      await Promise.race([ready, exited]);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- node output ---\n${this.output}`);
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`);
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  async metrics(): Promise<string> {
+    const response = await fetch(`http://127.0.0.1:${this.httpPort}/metrics`);
+    return response.text();
+  }
+
+  /** Sends a signal and, for terminating ones, waits for the exit. Returns the exit code. */
+  async signal(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.#child;
+    if (child === null || !this.running) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') return null;
+    return exited;
+  }
+
+  kill(): Promise<number | null> {
+    return this.signal('SIGKILL');
+  }
+
+  /** Stops the process (SIGKILL if SIGTERM did not end it) and deletes its data. */
+  async destroy(): Promise<void> {
+    if (this.running) {
+      this.#child!.kill('SIGCONT');
+      const exited = this.signal('SIGTERM');
+      const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000));
+      if ((await Promise.race([exited, timeout])) === null && this.running) await this.kill();
+    }
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  #flags(): string[] {
+    const properties: Record<string, string | number | boolean> = {
+      'node.id': this.nodeId,
+      'listeners': `PLAINTEXT://127.0.0.1:${this.kafkaPort}`,
+      'internal.listener': `127.0.0.1:${this.internalPort}`,
+      'http.listener': `127.0.0.1:${this.httpPort}`,
+      'controller.quorum.voters': `${this.nodeId}@127.0.0.1:${this.internalPort}`,
+      'log.dirs': this.dataDir,
+      ...this.#options.properties,
+    };
+    return Object.entries(properties).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
+  }
+}

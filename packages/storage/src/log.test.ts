@@ -269,6 +269,22 @@ describe('Log flush', () => {
     await log.close();
   });
 
+  it('never checkpoints above a truncation that lands during a flush', async () => {
+    const dir = tempDir();
+    const log = await openLog(dir);
+    appendBatches(log, 4);
+    const flushing = log.flush();
+    // Let the flush start (it captures its target, then waits on fdatasync).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.truncateTo(3)).toBe(3);
+    await flushing;
+    await log.close();
+    expect(fs.readFileSync(`${dir}/recovery-point`, 'utf8')).toBe('0\n3\n');
+    const reopened = await openLog(dir);
+    expect(reopened.logEndOffset).toBe(3);
+    await reopened.close();
+  });
+
   it('deletes its directory', async () => {
     const dir = tempDir();
     const log = await openLog(dir);

@@ -13,12 +13,18 @@ export const workloads: readonly Workload[] = [
   { name: '100 B records, 8 partitions', recordBytes: 100, partitions: 8 },
 ];
 
-/** Bytes of records carried by one produce request, spread over the partitions. */
-export const requestPayloadBytes = 1024 * 1024;
+/**
+ * Record bytes carried by one produce request, spread over the partitions; below
+ * message.max.bytes (1 MiB + 12) with room for the record and batch framing.
+ */
+export const requestPayloadBytes = 960 * 1024;
+
+/** Framing per record in a batch: length, attributes, deltas, key and value lengths, headers. */
+const recordOverheadBytes = 16;
 
 /** One pre-built batch per partition; the broker, not the bench, does per-request work. */
 export function buildBatches(workload: Workload): { batches: Buffer[]; recordsPerBatch: number } {
-  const recordsPerBatch = Math.max(1, Math.floor(requestPayloadBytes / workload.partitions / workload.recordBytes));
+  const recordsPerBatch = Math.max(1, Math.floor(requestPayloadBytes / workload.partitions / (workload.recordBytes + recordOverheadBytes)));
   const value = Buffer.alloc(workload.recordBytes);
   for (let i = 0; i < value.length; i++) value[i] = (i * 31 + 7) & 0xff;
   const batches = Array.from({ length: workload.partitions }, () =>

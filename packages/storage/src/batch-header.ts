@@ -1,28 +1,19 @@
 /**
- * The few RecordBatch v2 header fields storage reads and rewrites (layout: Kafka's
- * DefaultRecordBatch; all integers big-endian). Storage never decodes records.
- *
- * Stand-in: this will be replaced by @rill/protocol's record-batch module once it lands.
- * Nothing else in this package knows the header layout, so the swap is one import.
+ * The few RecordBatch v2 header fields storage reads and rewrites, as cheap accessors over
+ * @rill/protocol's layout (one copy of the format). Storage never decodes records, and
+ * these read single fields so the append and recovery paths allocate nothing per batch.
  */
-import { crc32c } from '@node-rs/crc32';
+import {
+  BatchField,
+  batchHeaderBytes,
+  batchLengthPrefixBytes,
+  computeBatchCrc,
+  magicV2,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+} from '@rill/protocol';
 
-/** Bytes of a v2 batch header; the records start here. */
-export const batchHeaderBytes = 61;
-/** baseOffset + batchLength: batchLength counts the bytes after these. */
-export const batchLengthPrefixBytes = 12;
-export const magicV2 = 2;
-
-const baseOffsetAt = 0;
-const batchLengthAt = 8;
-const partitionLeaderEpochAt = 12;
-const magicAt = 16;
-const crcAt = 17;
-/** The CRC covers [attributes, end): baseOffset and leader epoch may change without it. */
-const crcStartAt = 21;
-const lastOffsetDeltaAt = 23;
-const maxTimestampAt = 35;
-const recordCountAt = 57;
+export { batchHeaderBytes, batchLengthPrefixBytes, magicV2 };
 
 const two32 = 0x1_0000_0000;
 
@@ -31,51 +22,40 @@ function readInt64(buf: Buffer, at: number): number {
   return buf.readInt32BE(at) * two32 + buf.readUInt32BE(at + 4);
 }
 
-function writeUint64(buf: Buffer, at: number, value: number): void {
-  buf.writeUInt32BE(Math.floor(value / two32), at);
-  buf.writeUInt32BE(value % two32, at + 4);
-}
-
 export function batchBaseOffset(buf: Buffer, at: number): number {
-  return readInt64(buf, at + baseOffsetAt);
+  return readInt64(buf, at + BatchField.baseOffset);
 }
 
 /** Whole batch size on disk, including the 12-byte prefix. */
 export function batchSizeBytes(buf: Buffer, at: number): number {
-  return batchLengthPrefixBytes + buf.readInt32BE(at + batchLengthAt);
+  return batchLengthPrefixBytes + buf.readInt32BE(at + BatchField.batchLength);
 }
 
 export function batchMagic(buf: Buffer, at: number): number {
-  return buf.readInt8(at + magicAt);
+  return buf.readInt8(at + BatchField.magic);
 }
 
 export function batchLastOffsetDelta(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at + lastOffsetDeltaAt);
+  return buf.readInt32BE(at + BatchField.lastOffsetDelta);
 }
 
 export function batchMaxTimestamp(buf: Buffer, at: number): number {
-  return readInt64(buf, at + maxTimestampAt);
+  return readInt64(buf, at + BatchField.maxTimestamp);
 }
 
 export function batchRecordCount(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at + recordCountAt);
+  return buf.readInt32BE(at + BatchField.recordCount);
 }
 
 export function batchPartitionLeaderEpoch(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at + partitionLeaderEpochAt);
+  return buf.readInt32BE(at + BatchField.partitionLeaderEpoch);
 }
 
 /** Both fields lie outside the CRC, so rewriting them keeps the batch valid. */
-export function setBatchBaseOffset(buf: Buffer, at: number, baseOffset: number): void {
-  writeUint64(buf, at + baseOffsetAt, baseOffset);
-}
-
-export function setBatchPartitionLeaderEpoch(buf: Buffer, at: number, epoch: number): void {
-  buf.writeInt32BE(epoch, at + partitionLeaderEpochAt);
-}
+export const setBatchBaseOffset = setBaseOffset;
+export const setBatchPartitionLeaderEpoch = setPartitionLeaderEpoch;
 
 /** CRC-32C of [attributes, end) against the stored crc; `size` is the whole batch. */
 export function batchCrcMatches(buf: Buffer, at: number, size: number): boolean {
-  const computed = crc32c(buf.subarray(at + crcStartAt, at + size));
-  return computed === buf.readUInt32BE(at + crcAt);
+  return computeBatchCrc(buf, at, size) === buf.readUInt32BE(at + BatchField.crc);
 }

@@ -52,6 +52,14 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`rill-server: configuration error: ${error.message}\n`);
       process.exit(2);
     }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const address = (error as { address?: string; port?: number });
+      process.stderr.write(
+        `rill-server: ${address.address}:${address.port} is already in use. Is another rill-server or Kafka running? ` +
+          'Stop it, or choose other ports with listeners, internal.listener and http.listener.\n',
+      );
+      process.exit(1);
+    }
     process.stderr.write(`rill-server: failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   }

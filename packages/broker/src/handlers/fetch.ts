@@ -86,7 +86,10 @@ function readPartition(
   const read = partition.log.read(wanted.fetchOffset, { maxBytes: Math.max(maxBytes, 1), upTo: highWatermark });
   if (read.kind === 'outOfRange') return answer(ErrorCode.OFFSET_OUT_OF_RANGE, null);
   if (read.records.length > maxBytes && responseHasData) return answer(ErrorCode.NONE, emptyRecords);
-  if (read.records.length > 0) metrics.topicBytesOut.inc({ topic: topicName }, read.records.length);
+  if (read.records.length > 0) {
+    metrics.topicBytesOut.inc({ topic: topicName }, read.records.length);
+    metrics.topicRecordsOut.inc({ topic: topicName }, read.nextOffset - read.firstOffset);
+  }
   return answer(ErrorCode.NONE, read.records);
 }
 

@@ -44,6 +44,13 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly topicRecordsOut = new Counter({
+    name: 'rill_topic_records_out_total',
+    help: 'Records sent to consumers (whole batches, so it may count records below the fetch offset), by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
   readonly logSize = new Gauge({
     name: 'rill_log_size_bytes',
     help: 'Bytes on disk of each partition log on this node.',

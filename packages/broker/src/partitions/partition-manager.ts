@@ -91,6 +91,9 @@ export class PartitionManager {
         config: logConfigFor(this.#options.config, topic.configs),
         topicPartition: name,
       });
+      if (log.recovery.truncatedBytes > 0 || log.recovery.deletedSegments > 0) {
+        this.#options.logger.warn({ partition: name, recovery: log.recovery }, 'recovered a damaged log tail');
+      }
       this.#partitionsPerDir.set(dir, (this.#partitionsPerDir.get(dir) ?? 0) + 1);
       const partition = new Partition({
         topic: topic.name,

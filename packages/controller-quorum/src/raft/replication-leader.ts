@@ -1,0 +1,124 @@
+/**
+ * The leader's half of pull replication (KIP-595): answer Fetch, track what each voter has
+ * proven it holds, move the high watermark, and resign when a majority stops fetching.
+ */
+import { assert } from '@rill/base';
+import { fetchBytesMax, fetchEntriesMax } from './limits.js';
+import type { RaftLog } from './log.js';
+import type { FetchRequest, FetchResponse, RaftError } from './messages.js';
+import { emit, majority, send } from './state.js';
+import type { NodeState } from './state.js';
+import type { Entry, SnapshotId } from './types.js';
+
+export type FetchAnswer =
+  | { readonly kind: 'entries'; readonly entries: Entry[] }
+  | { readonly kind: 'diverging'; readonly epoch: number; readonly endOffset: number }
+  | { readonly kind: 'snapshot'; readonly snapshotId: SnapshotId };
+
+/** What a fetcher whose log ends at (fetchOffset, lastFetchedEpoch) needs next. Pure. */
+export function answerFetch(log: RaftLog, request: FetchRequest, maxEntries: number, maxBytes: number): FetchAnswer {
+  const { fetchOffset, lastFetchedEpoch } = request;
+  const snapshot = log.snapshot;
+  if (fetchOffset < log.startOffset) {
+    assert(snapshot !== null, 'a log starting above 0 has a snapshot');
+    return { kind: 'snapshot', snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch } };
+  }
+  if (fetchOffset <= log.endOffset && log.epochAt(fetchOffset - 1) === lastFetchedEpoch) {
+    return { kind: 'entries', entries: log.read(fetchOffset, maxEntries, maxBytes) };
+  }
+  const agreed = log.endOffsetForEpoch(lastFetchedEpoch);
+  if (agreed === null) {
+    assert(snapshot !== null, 'only a snapshot hides epochs');
+    return { kind: 'snapshot', snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch } };
+  }
+  return { kind: 'diverging', epoch: agreed.epoch, endOffset: Math.min(agreed.endOffset, fetchOffset) };
+}
+
+/** The error a Fetch or FetchSnapshot in `epoch` gets from us, or NONE if we lead that epoch. */
+export function fetchError(state: NodeState, epoch: number): RaftError {
+  if (epoch < state.epoch) return 'FENCED_LEADER_EPOCH';
+  if (epoch > state.epoch) return 'UNKNOWN_LEADER_EPOCH';
+  return state.role.kind === 'leader' ? 'NONE' : 'NOT_LEADER_OR_FOLLOWER';
+}
+
+export function handleFetchRequest(state: NodeState, request: FetchRequest): void {
+  const error = fetchError(state, request.epoch);
+  if (error !== 'NONE') return respond(state, request, { error });
+  if (request.lastFetchedEpoch > request.epoch) {
+    emit(state, 'dropped', `fetch from ${request.from}: last fetched epoch ${request.lastFetchedEpoch} after its epoch`);
+    return;
+  }
+  const maxEntries = Math.min(state.options.maxFetchEntries, fetchEntriesMax);
+  const maxBytes = Math.min(request.maxBytes, state.options.maxFetchBytes, fetchBytesMax);
+  const answer = answerFetch(state.log, request, maxEntries, maxBytes);
+  recordVoterFetch(state, request.from, answer.kind === 'entries' ? request.fetchOffset : null);
+  if (answer.kind === 'entries') return respond(state, request, { entries: answer.entries });
+  if (answer.kind === 'diverging') return respond(state, request, { divergingEpoch: { epoch: answer.epoch, endOffset: answer.endOffset } });
+  respond(state, request, { snapshotId: answer.snapshotId });
+}
+
+/** A valid Fetch or FetchSnapshot from a voter keeps us leader (check-quorum). Observers are not tracked. */
+export function recordVoterFetch(state: NodeState, nodeId: number, provenEndOffset: number | null): void {
+  if (state.role.kind !== 'leader') return;
+  const progress = state.role.progress.get(nodeId);
+  if (progress === undefined) return;
+  progress.lastFetchTick = state.now;
+  if (provenEndOffset === null) return;
+  progress.endOffset = provenEndOffset;
+  advanceHighWatermark(state);
+}
+
+function respond(state: NodeState, request: FetchRequest, body: Partial<FetchResponse>): void {
+  send(state, {
+    kind: 'FetchResponse',
+    from: state.options.nodeId,
+    to: request.from,
+    correlationId: request.correlationId,
+    error: 'NONE',
+    epoch: state.epoch,
+    leaderId: state.leaderId,
+    highWatermark: state.highWatermark,
+    entries: [],
+    divergingEpoch: null,
+    snapshotId: null,
+    ...body,
+  });
+}
+
+/**
+ * The high watermark is the largest log end a majority of voters holds (our own log end
+ * counts: the driver persisted it before this step). It moves only once that offset is in
+ * our own epoch: entries of older epochs commit indirectly (Raft §5.4.2, KIP-595).
+ */
+export function advanceHighWatermark(state: NodeState): void {
+  if (state.role.kind !== 'leader') return;
+  const ends = [state.log.endOffset];
+  for (const progress of state.role.progress.values()) ends.push(progress.endOffset);
+  ends.sort((a, b) => b - a);
+  const replicated = ends[majority(state) - 1]!;
+  if (replicated <= state.highWatermark) return;
+  if (state.log.epochAt(replicated - 1) !== state.epoch) return;
+  assert(replicated <= state.log.endOffset, 'high watermark within the log');
+  state.highWatermark = replicated;
+}
+
+/** Check-quorum (KIP-595 leader progress timeout): true while a majority fetched recently. */
+export function hasQuorumContact(state: NodeState): boolean {
+  if (state.role.kind !== 'leader') return false;
+  let contacts = 1;
+  for (const progress of state.role.progress.values()) {
+    if (state.now - progress.lastFetchTick < state.options.fetchTimeoutTicks) contacts++;
+  }
+  return contacts >= majority(state);
+}
+
+/** Re-announce the epoch to voters we have not heard from in a request timeout (they may have restarted). */
+export function resendBeginQuorumEpoch(state: NodeState): void {
+  if (state.role.kind !== 'leader') return;
+  const timeout = state.options.requestTimeoutTicks;
+  for (const [to, progress] of state.role.progress) {
+    if (state.now - Math.max(progress.lastFetchTick, progress.lastBeginTick) < timeout) continue;
+    progress.lastBeginTick = state.now;
+    send(state, { kind: 'BeginQuorumEpochRequest', from: state.options.nodeId, to, epoch: state.epoch, leaderId: state.options.nodeId });
+  }
+}

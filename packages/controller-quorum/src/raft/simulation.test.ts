@@ -21,6 +21,15 @@ describe('raft simulation: 3 voters + 1 observer', () => {
     (_first, _last, chunk) => {
       const summary = simulateSeeds(kit, { config: threeVoters, network: faultyNetwork, nemesis: nemesisOptions, seeds: chunk, testFile });
       expect(summary.seeds).toBe(chunk.length);
+      if (chunk.length >= 100) {
+        // The faults must reach the paths that matter, or passing proves little.
+        const { coverage } = summary;
+        expect(coverage.elections).toBeGreaterThan(chunk.length);
+        expect(coverage.checkQuorumResignations).toBeGreaterThan(0);
+        expect(coverage.truncations).toBeGreaterThan(0);
+        expect(coverage.snapshotsInstalled).toBeGreaterThan(0);
+        expect(coverage.crashes).toBeGreaterThan(0);
+      }
       expect(summary.livenessTicksMax).toBeLessThanOrEqual(threeVoters.livenessTicksMax);
     },
   );

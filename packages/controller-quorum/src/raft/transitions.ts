@@ -101,7 +101,7 @@ export function becomeLeader(state: NodeState): void {
  * leader, when known) or the leader of our own epoch. Returns false when refused.
  */
 export function learnLeader(state: NodeState, epoch: number, leaderId: number | null, source: string): boolean {
-  if (epoch < state.epoch) return true;
+  if (epoch < state.epoch || (epoch === state.epoch && leaderId === state.leaderId)) return true;
   if (epoch > state.epoch + epochJumpMax) {
     emit(state, 'refused', `epoch ${epoch} from ${source} jumps more than ${epochJumpMax}`);
     return false;
@@ -116,7 +116,7 @@ export function learnLeader(state: NodeState, epoch: number, leaderId: number | 
     else becomeFollower(state, epoch, leaderId, `leader ${leaderId} of epoch ${epoch} from ${source}`);
     return true;
   }
-  if (leaderId === null || leaderId === state.leaderId) return true;
+  if (leaderId === null) return true;
   if (state.leaderId !== null || state.role.kind === 'leader') {
     emit(state, 'refused', `${source} names ${leaderId} leader of epoch ${epoch}, we know ${state.leaderId}`);
     return false;

@@ -13,7 +13,7 @@ import { assert } from '@rill/base';
 import type { Random } from '@rill/base';
 import { RaftCore } from '../core.js';
 import type { RaftMessage } from '../messages.js';
-import type { Entry, RaftOptions } from '../types.js';
+import type { Entry, RaftEvent, RaftOptions } from '../types.js';
 import { FakeStateMachine } from './fake-state-machine.js';
 import { SimStore } from './sim-store.js';
 
@@ -95,6 +95,8 @@ export class RaftWorld {
   nodes!: SimNodesLike<SimRaftNode>;
   phase: 'safety' | 'liveness' = 'safety';
   proposals = 0;
+  /** How often the interesting paths ran, so a test can show the faults reached them. */
+  readonly coverage = { elections: 0, checkQuorumResignations: 0, truncations: 0, snapshotsInstalled: 0, refusals: 0, crashes: 0 };
   #proposalSequence = 0;
   #markerProposedAt: { epoch: number; leaderId: number } | null = null;
   /** Where the liveness marker committed, once it has. */
@@ -142,6 +144,7 @@ export class RaftWorld {
     return this.nodes.isUp(id);
   }
   crash(id: number): void {
+    this.coverage.crashes++;
     this.#trace(`crash ${id}`);
     this.nodes.crash(id);
   }
@@ -156,6 +159,7 @@ export class RaftWorld {
     for (let round = 0; round < 2; round++) {
       const effects = node.core.drain();
       const writes = effects.hardState !== null || effects.entriesToPersist.length > 0 || effects.snapshotToPersist !== null || effects.truncateFrom !== null;
+      for (const event of effects.events) this.#count(event);
       if (this.config.trace) for (const event of effects.events) this.#trace(`${node.id} ${event.kind}: ${event.reason} [${event.role} e${event.epoch}]`);
       if (writes && this.phase === 'safety' && this.scenario.random.next() < this.config.crashBeforePersistProbability) {
         this.crash(node.id);
@@ -168,6 +172,15 @@ export class RaftWorld {
       if (round > 0 || !this.#maybeSnapshot(node)) break;
     }
     if (this.config.trace) this.#trace(`${node.id} ${what}: ${describe(node.core)}`);
+  }
+
+  #count(event: RaftEvent): void {
+    const coverage = this.coverage;
+    if (event.kind === 'truncated') coverage.truncations++;
+    else if (event.kind === 'snapshot') coverage.snapshotsInstalled++;
+    else if (event.kind === 'refused') coverage.refusals++;
+    else if (event.kind === 'role' && event.role === 'leader') coverage.elections++;
+    else if (event.kind === 'role' && event.reason.startsWith('check-quorum')) coverage.checkQuorumResignations++;
   }
 
   #loadSnapshot(node: SimRaftNode, snapshot: { lastOffset: number; lastEpoch: number; data: Buffer }): void {

@@ -50,6 +50,7 @@ export interface SimulationSummary {
   events: number;
   checks: number;
   livenessTicksMax: number;
+  coverage: RaftWorld['coverage'];
 }
 
 /** Split seeds into chunks, one vitest test each: progress shows, and no test nears the timeout. */
@@ -60,7 +61,8 @@ export function seedChunks(seeds: readonly number[], size = 500): number[][] {
 }
 
 export function simulateSeeds(kit: SimKit, plan: SimulationPlan): SimulationSummary {
-  const summary: SimulationSummary = { seeds: 0, events: 0, checks: 0, livenessTicksMax: 0 };
+  const coverage = { elections: 0, checkQuorumResignations: 0, truncations: 0, snapshotsInstalled: 0, refusals: 0, crashes: 0 };
+  const summary: SimulationSummary = { seeds: 0, events: 0, checks: 0, livenessTicksMax: 0, coverage };
   for (const seed of plan.seeds) {
     const report = (): string => simulateOne(kit, plan, seed, true).report;
     const result = kit.runSeed(seed, plan.testFile, () => simulateOne(kit, plan, seed, false), report);
@@ -68,11 +70,13 @@ export function simulateSeeds(kit: SimKit, plan: SimulationPlan): SimulationSumm
     summary.events += result.events;
     summary.checks += result.checks;
     summary.livenessTicksMax = Math.max(summary.livenessTicksMax, result.livenessTicks);
+    for (const key of Object.keys(coverage) as (keyof typeof coverage)[]) coverage[key] += result.coverage[key];
   }
   return summary;
 }
 
 interface SeedResult {
+  coverage: RaftWorld['coverage'];
   events: number;
   checks: number;
   livenessTicks: number;
@@ -89,7 +93,7 @@ function simulateOne(kit: SimKit, plan: SimulationPlan, seed: number, trace: boo
   w.attach(nodes);
   const nemesis = new kit.Nemesis(scenario.clock as never, scenario.random, scenario.network as never, w, plan.nemesis);
   const checker = new kit.InvariantChecker(raftInvariants);
-  const result = (livenessTicks: number, report: string): SeedResult => ({ events: scenario.clock.eventsRun, checks: checker.checks, livenessTicks, report });
+  const result = (livenessTicks: number, report: string): SeedResult => ({ coverage: w.coverage, events: scenario.clock.eventsRun, checks: checker.checks, livenessTicks, report });
   if (!trace) return result(w.run(nemesis, () => checker.check(w)).livenessTicks, '');
   try {
     w.run(nemesis, () => checker.check(w));

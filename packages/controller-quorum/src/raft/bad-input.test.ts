@@ -6,7 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RaftCore } from './core.js';
-import type { FetchRequest, FetchResponse, FetchSnapshotRequest, FetchSnapshotResponse, RaftMessage, VoteRequest } from './messages.js';
+import type {
+  FetchRequest,
+  FetchResponse,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
+  RaftMessage,
+  VoteRequest,
+} from './messages.js';
 import { ScriptedCluster, scriptedOptions } from './testing/scripted-cluster.js';
 import type { Entry, RaftEffects } from './types.js';
 
@@ -14,8 +21,15 @@ const int32Max = 0x7fff_ffff;
 
 /** Node 1 follows nobody at epoch 5 with entries [0@e1, 1@e3, 2@e5]. */
 function restartedVoter(): RaftCore {
-  const entries: Entry[] = [1, 3, 5].map((epoch, offset) => ({ offset, epoch, payload: Buffer.from(`e${epoch}`) }));
-  const core = RaftCore.create({ ...scriptedOptions, nodeId: 1, voters: [1, 2, 3] }, { hardState: { epoch: 5, votedFor: null }, snapshot: null, entries });
+  const entries: Entry[] = [1, 3, 5].map((epoch, offset) => ({
+    offset,
+    epoch,
+    payload: Buffer.from(`e${epoch}`),
+  }));
+  const core = RaftCore.create(
+    { ...scriptedOptions, nodeId: 1, voters: [1, 2, 3] },
+    { hardState: { epoch: 5, votedFor: null }, snapshot: null, entries },
+  );
   core.drain();
   return core;
 }
@@ -52,14 +66,36 @@ function nextFetch(core: RaftCore): FetchRequest {
 }
 
 function vote(overrides: Partial<VoteRequest>): VoteRequest {
-  return { kind: 'VoteRequest', from: 2, to: 1, epoch: 6, preVote: false, lastEpoch: 5, logEndOffset: 3, ...overrides };
+  return {
+    kind: 'VoteRequest',
+    from: 2,
+    to: 1,
+    epoch: 6,
+    preVote: false,
+    lastEpoch: 5,
+    logEndOffset: 3,
+    ...overrides,
+  };
 }
 
 function fetch(overrides: Partial<FetchRequest>): FetchRequest {
-  return { kind: 'FetchRequest', from: 2, to: 1, correlationId: 99, epoch: 1, fetchOffset: 3, lastFetchedEpoch: 1, maxBytes: 1000, ...overrides };
+  return {
+    kind: 'FetchRequest',
+    from: 2,
+    to: 1,
+    correlationId: 99,
+    epoch: 1,
+    fetchOffset: 3,
+    lastFetchedEpoch: 1,
+    maxBytes: 1000,
+    ...overrides,
+  };
 }
 
-function onlyResponse<K extends RaftMessage['kind']>(effects: RaftEffects, kind: K): Extract<RaftMessage, { kind: K }> {
+function onlyResponse<K extends RaftMessage['kind']>(
+  effects: RaftEffects,
+  kind: K,
+): Extract<RaftMessage, { kind: K }> {
   expect(effects.messages).toHaveLength(1);
   expect(effects.messages[0]!.kind).toBe(kind);
   return effects.messages[0] as Extract<RaftMessage, { kind: K }>;
@@ -77,7 +113,10 @@ describe('bad input: epochs and voters', () => {
   it('answers a vote request from a non-voter with INCONSISTENT_VOTER_SET and no state', () => {
     const core = restartedVoter();
     const effects = receive(core, vote({ from: 9, epoch: 6, lastEpoch: 9, logEndOffset: 100 }));
-    expect(onlyResponse(effects, 'VoteResponse')).toMatchObject({ voteGranted: false, error: 'INCONSISTENT_VOTER_SET' });
+    expect(onlyResponse(effects, 'VoteResponse')).toMatchObject({
+      voteGranted: false,
+      error: 'INCONSISTENT_VOTER_SET',
+    });
     expect(effects.hardState).toBeNull();
     expect(core.epoch).toBe(5);
     expect(core.votedFor).toBeNull();
@@ -90,7 +129,19 @@ describe('bad input: epochs and voters', () => {
       vote({ from: 9, epoch: int32Max, preVote: true }),
       fetch({ from: 9, epoch: int32Max }),
       { kind: 'BeginQuorumEpochRequest', from: 9, to: 1, epoch: int32Max, leaderId: 9 } as const,
-      { kind: 'FetchResponse', from: 9, to: 1, correlationId: 0, error: 'NONE', epoch: int32Max, leaderId: 9, highWatermark: 3, entries: [], divergingEpoch: null, snapshotId: null } as const,
+      {
+        kind: 'FetchResponse',
+        from: 9,
+        to: 1,
+        correlationId: 0,
+        error: 'NONE',
+        epoch: int32Max,
+        leaderId: 9,
+        highWatermark: 3,
+        entries: [],
+        divergingEpoch: null,
+        snapshotId: null,
+      } as const,
     ]) {
       expect(receive(core, message).hardState).toBeNull();
       expect(core.epoch).toBe(5);
@@ -120,7 +171,12 @@ describe('bad input: epochs and voters', () => {
     cluster.drop();
     leader.drain();
     const effects = receive(leader, fetch({ epoch: 0 }));
-    expect(onlyResponse(effects, 'FetchResponse')).toMatchObject({ error: 'FENCED_LEADER_EPOCH', epoch: 1, leaderId: 1, entries: [] });
+    expect(onlyResponse(effects, 'FetchResponse')).toMatchObject({
+      error: 'FENCED_LEADER_EPOCH',
+      epoch: 1,
+      leaderId: 1,
+      entries: [],
+    });
     expect(leader.followerStates().find((f) => f.nodeId === 2)!.lastFetchTick).toBe(before);
   });
 });
@@ -128,8 +184,15 @@ describe('bad input: epochs and voters', () => {
 describe('bad input: fetches that do not match the log', () => {
   it('answers a fetch past the log end with where the logs diverge', () => {
     const leader = ledCluster().core(1);
-    const response = onlyResponse(receive(leader, fetch({ fetchOffset: 50, lastFetchedEpoch: 1 })), 'FetchResponse');
-    expect(response).toMatchObject({ error: 'NONE', entries: [], divergingEpoch: { epoch: 1, endOffset: 3 } });
+    const response = onlyResponse(
+      receive(leader, fetch({ fetchOffset: 50, lastFetchedEpoch: 1 })),
+      'FetchResponse',
+    );
+    expect(response).toMatchObject({
+      error: 'NONE',
+      entries: [],
+      divergingEpoch: { epoch: 1, endOffset: 3 },
+    });
   });
 
   it('drops a fetch whose last fetched epoch is above its own epoch', () => {
@@ -148,7 +211,19 @@ describe('bad input: fetches that do not match the log', () => {
       [{ offset: 3, epoch: 9, payload: Buffer.from('epoch above the leader') }],
     ]) {
       const request = nextFetch(follower);
-      const response: FetchResponse = { kind: 'FetchResponse', from: 1, to: 2, correlationId: request.correlationId, error: 'NONE', epoch: 1, leaderId: 1, highWatermark: 3, entries, divergingEpoch: null, snapshotId: null };
+      const response: FetchResponse = {
+        kind: 'FetchResponse',
+        from: 1,
+        to: 2,
+        correlationId: request.correlationId,
+        error: 'NONE',
+        epoch: 1,
+        leaderId: 1,
+        highWatermark: 3,
+        entries,
+        divergingEpoch: null,
+        snapshotId: null,
+      };
       const effects = receive(follower, response);
       expect(effects.entriesToPersist).toEqual([]);
       expect(effects.events.map((e) => e.kind)).toEqual(['refused']);
@@ -160,7 +235,19 @@ describe('bad input: fetches that do not match the log', () => {
     const cluster = ledCluster();
     const follower = cluster.core(2);
     const request = nextFetch(follower);
-    const response: FetchResponse = { kind: 'FetchResponse', from: 1, to: 2, correlationId: request.correlationId, error: 'NONE', epoch: 1, leaderId: 1, highWatermark: 3, entries: [], divergingEpoch: { epoch: 0, endOffset: 0 }, snapshotId: null };
+    const response: FetchResponse = {
+      kind: 'FetchResponse',
+      from: 1,
+      to: 2,
+      correlationId: request.correlationId,
+      error: 'NONE',
+      epoch: 1,
+      leaderId: 1,
+      highWatermark: 3,
+      entries: [],
+      divergingEpoch: { epoch: 0, endOffset: 0 },
+      snapshotId: null,
+    };
     const effects = receive(follower, response);
     expect(effects.truncateFrom).toBeNull();
     expect(effects.events.map((e) => e.kind)).toEqual(['refused']);
@@ -169,7 +256,19 @@ describe('bad input: fetches that do not match the log', () => {
 
   it('ignores a response to a request it did not send (late or duplicated)', () => {
     const follower = ledCluster().core(2);
-    const response: FetchResponse = { kind: 'FetchResponse', from: 1, to: 2, correlationId: 12345, error: 'NONE', epoch: 1, leaderId: 1, highWatermark: 3, entries: [{ offset: 3, epoch: 1, payload: Buffer.from('x') }], divergingEpoch: null, snapshotId: null };
+    const response: FetchResponse = {
+      kind: 'FetchResponse',
+      from: 1,
+      to: 2,
+      correlationId: 12345,
+      error: 'NONE',
+      epoch: 1,
+      leaderId: 1,
+      highWatermark: 3,
+      entries: [{ offset: 3, epoch: 1, payload: Buffer.from('x') }],
+      divergingEpoch: null,
+      snapshotId: null,
+    };
     const effects = receive(follower, response);
     expect(effects.entriesToPersist).toEqual([]);
     expect(follower.logEndOffset).toBe(3);
@@ -185,21 +284,39 @@ describe('bad input: snapshots', () => {
   }
 
   function fetchSnapshot(overrides: Partial<FetchSnapshotRequest>): FetchSnapshotRequest {
-    return { kind: 'FetchSnapshotRequest', from: 2, to: 1, correlationId: 7, epoch: 1, snapshotId: { lastOffset: 2, lastEpoch: 1 }, position: 0, maxBytes: 8, ...overrides };
+    return {
+      kind: 'FetchSnapshotRequest',
+      from: 2,
+      to: 1,
+      correlationId: 7,
+      epoch: 1,
+      snapshotId: { lastOffset: 2, lastEpoch: 1 },
+      position: 0,
+      maxBytes: 8,
+      ...overrides,
+    };
   }
 
   it('answers a position past the end with POSITION_OUT_OF_RANGE and an unknown id with SNAPSHOT_NOT_FOUND', () => {
     const leader = leaderWithSnapshot().core(1);
-    expect(onlyResponse(receive(leader, fetchSnapshot({ position: 17 })), 'FetchSnapshotResponse')).toMatchObject({ error: 'POSITION_OUT_OF_RANGE', size: 16 });
+    expect(
+      onlyResponse(receive(leader, fetchSnapshot({ position: 17 })), 'FetchSnapshotResponse'),
+    ).toMatchObject({ error: 'POSITION_OUT_OF_RANGE', size: 16 });
     const unknown = fetchSnapshot({ snapshotId: { lastOffset: 1, lastEpoch: 1 } });
-    expect(onlyResponse(receive(leader, unknown), 'FetchSnapshotResponse')).toMatchObject({ error: 'SNAPSHOT_NOT_FOUND', chunk: Buffer.alloc(0) });
+    expect(onlyResponse(receive(leader, unknown), 'FetchSnapshotResponse')).toMatchObject({
+      error: 'SNAPSHOT_NOT_FOUND',
+      chunk: Buffer.alloc(0),
+    });
   });
 
   it('drops a negative position without reading', () => {
     const leader = leaderWithSnapshot().core(1);
     const effects = receive(leader, fetchSnapshot({ position: -1 }));
     expect(effects.messages).toEqual([]);
-    expect(effects.events[0]).toMatchObject({ kind: 'dropped', reason: 'FetchSnapshotRequest: bad position' });
+    expect(effects.events[0]).toMatchObject({
+      kind: 'dropped',
+      reason: 'FetchSnapshotRequest: bad position',
+    });
   });
 
   it('refuses a chunk out of order or past the end, and starts the download over', () => {
@@ -209,9 +326,33 @@ describe('bad input: snapshots', () => {
       cluster.deliver((m) => m.kind !== 'FetchRequest');
       const follower = cluster.core(2);
       const request = nextFetch(follower);
-      const offer: FetchResponse = { kind: 'FetchResponse', from: 1, to: 2, correlationId: request.correlationId, error: 'NONE', epoch: 1, leaderId: 1, highWatermark: 0, entries: [], divergingEpoch: null, snapshotId: { lastOffset: 9, lastEpoch: 1 } };
+      const offer: FetchResponse = {
+        kind: 'FetchResponse',
+        from: 1,
+        to: 2,
+        correlationId: request.correlationId,
+        error: 'NONE',
+        epoch: 1,
+        leaderId: 1,
+        highWatermark: 0,
+        entries: [],
+        divergingEpoch: null,
+        snapshotId: { lastOffset: 9, lastEpoch: 1 },
+      };
       const snapshotRequest = onlyResponse(receive(follower, offer), 'FetchSnapshotRequest');
-      const chunk: FetchSnapshotResponse = { kind: 'FetchSnapshotResponse', from: 1, to: 2, correlationId: snapshotRequest.correlationId, error: 'NONE', epoch: 1, leaderId: 1, snapshotId: { lastOffset: 9, lastEpoch: 1 }, size: 16, chunk: Buffer.alloc(8), ...bad };
+      const chunk: FetchSnapshotResponse = {
+        kind: 'FetchSnapshotResponse',
+        from: 1,
+        to: 2,
+        correlationId: snapshotRequest.correlationId,
+        error: 'NONE',
+        epoch: 1,
+        leaderId: 1,
+        snapshotId: { lastOffset: 9, lastEpoch: 1 },
+        size: 16,
+        chunk: Buffer.alloc(8),
+        ...bad,
+      };
       const effects = receive(follower, chunk);
       expect(effects.events.map((e) => e.kind)).toEqual(['refused']);
       expect(effects.snapshotToPersist).toBeNull();
@@ -235,9 +376,55 @@ describe('bad input: malformed messages', () => {
     ['string epoch', { ...valid, epoch: '1' }],
     ['missing field', { kind: 'FetchRequest', from: 2, to: 1, epoch: 1 }],
     ['negative node id', { ...valid, from: -2 }],
-    ['payload not a Buffer', { kind: 'FetchResponse', from: 2, to: 1, correlationId: 0, error: 'NONE', epoch: 1, leaderId: 2, highWatermark: 0, entries: [{ offset: 0, epoch: 1, payload: 'x' }], divergingEpoch: null, snapshotId: null }],
-    ['unknown error name', { kind: 'VoteResponse', from: 2, to: 1, error: 'OOPS', epoch: 1, leaderId: null, preVote: false, voteGranted: true }],
-    ['too many entries', { kind: 'FetchResponse', from: 2, to: 1, correlationId: 0, error: 'NONE', epoch: 1, leaderId: 2, highWatermark: 0, entries: Array.from({ length: 5000 }, (_, i) => ({ offset: i, epoch: 1, payload: Buffer.alloc(1) })), divergingEpoch: null, snapshotId: null }],
+    [
+      'payload not a Buffer',
+      {
+        kind: 'FetchResponse',
+        from: 2,
+        to: 1,
+        correlationId: 0,
+        error: 'NONE',
+        epoch: 1,
+        leaderId: 2,
+        highWatermark: 0,
+        entries: [{ offset: 0, epoch: 1, payload: 'x' }],
+        divergingEpoch: null,
+        snapshotId: null,
+      },
+    ],
+    [
+      'unknown error name',
+      {
+        kind: 'VoteResponse',
+        from: 2,
+        to: 1,
+        error: 'OOPS',
+        epoch: 1,
+        leaderId: null,
+        preVote: false,
+        voteGranted: true,
+      },
+    ],
+    [
+      'too many entries',
+      {
+        kind: 'FetchResponse',
+        from: 2,
+        to: 1,
+        correlationId: 0,
+        error: 'NONE',
+        epoch: 1,
+        leaderId: 2,
+        highWatermark: 0,
+        entries: Array.from({ length: 5000 }, (_, i) => ({
+          offset: i,
+          epoch: 1,
+          payload: Buffer.alloc(1),
+        })),
+        divergingEpoch: null,
+        snapshotId: null,
+      },
+    ],
     ['addressed to another node', { ...valid, to: 3 }],
     ['from ourselves', { ...valid, from: 1 }],
   ];
@@ -250,14 +437,29 @@ describe('bad input: malformed messages', () => {
     expect(effects.messages).toEqual([]);
     expect(effects.hardState).toBeNull();
     expect(effects.events.map((e) => e.kind)).toEqual(['dropped']);
-    expect([core.role, core.epoch, core.votedFor, core.highWatermark, core.logEndOffset]).toEqual(before);
+    expect([core.role, core.epoch, core.votedFor, core.highWatermark, core.logEndOffset]).toEqual(
+      before,
+    );
   });
 
   it('refuses bad proposals and proposals to a non-leader', () => {
     const cluster = ledCluster();
-    expect(cluster.core(2).propose([Buffer.from('x')])).toMatchObject({ ok: false, error: 'NOT_LEADER', leaderId: 1, epoch: 1 });
-    for (const payloads of [[], [Buffer.alloc(0)], ['text' as unknown as Buffer], Array.from({ length: 2000 }, () => Buffer.from('x'))]) {
-      expect(cluster.core(1).propose(payloads)).toMatchObject({ ok: false, error: 'INVALID_PROPOSAL' });
+    expect(cluster.core(2).propose([Buffer.from('x')])).toMatchObject({
+      ok: false,
+      error: 'NOT_LEADER',
+      leaderId: 1,
+      epoch: 1,
+    });
+    for (const payloads of [
+      [],
+      [Buffer.alloc(0)],
+      ['text' as unknown as Buffer],
+      Array.from({ length: 2000 }, () => Buffer.from('x')),
+    ]) {
+      expect(cluster.core(1).propose(payloads)).toMatchObject({
+        ok: false,
+        error: 'INVALID_PROPOSAL',
+      });
     }
   });
 });

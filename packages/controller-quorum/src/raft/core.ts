@@ -16,17 +16,42 @@ import {
   uncommittedEntriesMax,
   votersMax,
 } from './limits.js';
-import { handleBeginQuorumEpoch, handleEndQuorumEpoch, handleQuorumEpochResponse, handleVoteRequest, handleVoteResponse, tickElection } from './election.js';
+import {
+  handleBeginQuorumEpoch,
+  handleEndQuorumEpoch,
+  handleQuorumEpochResponse,
+  handleVoteRequest,
+  handleVoteResponse,
+  tickElection,
+} from './election.js';
 import { RaftLog } from './log.js';
 import type { RaftMessage } from './messages.js';
 import { handleFetchResponse, pollFetcher } from './replication-follower.js';
-import { advanceHighWatermark, handleFetchRequest, hasQuorumContact, resendBeginQuorumEpoch } from './replication-leader.js';
-import { handleFetchSnapshotRequest, handleFetchSnapshotResponse, takeSnapshot } from './snapshot.js';
+import {
+  advanceHighWatermark,
+  handleFetchRequest,
+  hasQuorumContact,
+  resendBeginQuorumEpoch,
+} from './replication-leader.js';
+import {
+  handleFetchSnapshotRequest,
+  handleFetchSnapshotResponse,
+  takeSnapshot,
+} from './snapshot.js';
 import { EffectsBuffer } from './effects.js';
 import { electionDeadline, emit, newFetcher, otherVoters, send } from './state.js';
 import type { NodeState } from './state.js';
 import { becomeUnattached } from './transitions.js';
-import type { Entry, FollowerState, ProposeResult, RaftEffects, RaftOptions, RaftRole, SnapshotId, StoredRaftState } from './types.js';
+import type {
+  Entry,
+  FollowerState,
+  ProposeResult,
+  RaftEffects,
+  RaftOptions,
+  RaftRole,
+  SnapshotId,
+  StoredRaftState,
+} from './types.js';
 import { validateMessage } from './validation.js';
 
 export class RaftCore {
@@ -36,13 +61,19 @@ export class RaftCore {
     this.#state = state;
   }
 
-  /** Start (or restart) from what was persisted. The high watermark is unknown until a leader tells us. */
+  /**
+   * Start (or restart) from what was persisted. The high watermark is unknown until a leader
+   * tells us: it starts at the log start (a snapshot is committed).
+   */
   static create(options: RaftOptions, stored: StoredRaftState): RaftCore {
     checkOptions(options);
     const log = new RaftLog(stored.snapshot, stored.entries);
     const hardState = stored.hardState ?? { epoch: 0, votedFor: null };
     assert(Number.isSafeInteger(hardState.epoch) && hardState.epoch >= 0, 'stored epoch is valid');
-    assert(hardState.votedFor === null || options.voters.includes(hardState.votedFor), 'stored vote is for a voter');
+    assert(
+      hardState.votedFor === null || options.voters.includes(hardState.votedFor),
+      'stored vote is for a voter',
+    );
     const state: NodeState = {
       options,
       voters: new Set(options.voters),
@@ -59,8 +90,16 @@ export class RaftCore {
       nextCorrelationId: 0,
     };
     // A restarted voter waits a full election timer first: the leader may well still be there.
-    state.role = { kind: 'unattached', electionDeadline: electionDeadline(state), fetcher: newFetcher(0) };
-    emit(state, 'role', `started at epoch ${state.epoch} with log [${log.startOffset}, ${log.endOffset})`);
+    state.role = {
+      kind: 'unattached',
+      electionDeadline: electionDeadline(state),
+      fetcher: newFetcher(0),
+    };
+    emit(
+      state,
+      'role',
+      `started at epoch ${state.epoch} with log [${log.startOffset}, ${log.endOffset})`,
+    );
     return new RaftCore(state);
   }
 
@@ -112,7 +151,11 @@ export class RaftCore {
   followerStates(): FollowerState[] {
     const role = this.#state.role;
     if (role.kind !== 'leader') return [];
-    return [...role.progress].map(([nodeId, p]) => ({ nodeId, logEndOffset: p.endOffset, lastFetchTick: p.lastFetchTick }));
+    return [...role.progress].map(([nodeId, p]) => ({
+      nodeId,
+      logEndOffset: p.endOffset,
+      lastFetchTick: p.lastFetchTick,
+    }));
   }
 
   tick(): void {
@@ -121,7 +164,11 @@ export class RaftCore {
     if (state.role.kind === 'leader') {
       if (!hasQuorumContact(state)) {
         const timeout = state.options.fetchTimeoutTicks;
-        becomeUnattached(state, state.epoch, `check-quorum: no fetch from a majority of voters in ${timeout} ticks`);
+        becomeUnattached(
+          state,
+          state.epoch,
+          `check-quorum: no fetch from a majority of voters in ${timeout} ticks`,
+        );
       } else {
         resendBeginQuorumEpoch(state);
       }
@@ -145,12 +192,24 @@ export class RaftCore {
   /** Append payloads if we lead. The offsets are final once the high watermark passes them. */
   propose(payloads: readonly Buffer[]): ProposeResult {
     const state = this.#state;
-    const refuse = (error: 'NOT_LEADER' | 'TOO_MANY_UNCOMMITTED' | 'INVALID_PROPOSAL'): ProposeResult => ({ ok: false, error, leaderId: state.leaderId, epoch: state.epoch });
+    const refuse = (
+      error: 'NOT_LEADER' | 'TOO_MANY_UNCOMMITTED' | 'INVALID_PROPOSAL',
+    ): ProposeResult => ({ ok: false, error, leaderId: state.leaderId, epoch: state.epoch });
     if (state.role.kind !== 'leader') return refuse('NOT_LEADER');
-    const valid = Array.isArray(payloads) && payloads.length > 0 && payloads.length <= proposalBatchMax;
-    if (!valid || !payloads.every((p) => Buffer.isBuffer(p) && p.length > 0 && p.length <= payloadBytesMax)) return refuse('INVALID_PROPOSAL');
-    if (state.log.endOffset - state.highWatermark + payloads.length > uncommittedEntriesMax) return refuse('TOO_MANY_UNCOMMITTED');
-    const entries = payloads.map((payload, i) => ({ offset: state.log.endOffset + i, epoch: state.epoch, payload }));
+    const valid =
+      Array.isArray(payloads) && payloads.length > 0 && payloads.length <= proposalBatchMax;
+    if (
+      !valid ||
+      !payloads.every((p) => Buffer.isBuffer(p) && p.length > 0 && p.length <= payloadBytesMax)
+    )
+      return refuse('INVALID_PROPOSAL');
+    if (state.log.endOffset - state.highWatermark + payloads.length > uncommittedEntriesMax)
+      return refuse('TOO_MANY_UNCOMMITTED');
+    const entries = payloads.map((payload, i) => ({
+      offset: state.log.endOffset + i,
+      epoch: state.epoch,
+      payload,
+    }));
     state.log.append(entries);
     state.effects.persistEntries(entries);
     advanceHighWatermark(state);
@@ -166,10 +225,19 @@ export class RaftCore {
   resign(): boolean {
     const state = this.#state;
     if (state.role.kind !== 'leader') return false;
-    const successors = [...state.role.progress].sort((a, b) => b[1].endOffset - a[1].endOffset).map(([id]) => id);
+    const successors = [...state.role.progress]
+      .sort((a, b) => b[1].endOffset - a[1].endOffset)
+      .map(([id]) => id);
     becomeUnattached(state, state.epoch, 'resigned');
     for (const to of otherVoters(state)) {
-      send(state, { kind: 'EndQuorumEpochRequest', from: state.options.nodeId, to, epoch: state.epoch, leaderId: state.options.nodeId, preferredSuccessors: successors });
+      send(state, {
+        kind: 'EndQuorumEpochRequest',
+        from: state.options.nodeId,
+        to,
+        epoch: state.epoch,
+        leaderId: state.options.nodeId,
+        preferredSuccessors: successors,
+      });
     }
     return true;
   }
@@ -178,14 +246,18 @@ export class RaftCore {
   drain(): RaftEffects {
     const state = this.#state;
     const log = state.log;
-    assert(log.startOffset <= state.highWatermark && state.highWatermark <= log.endOffset, 'log start <= high watermark <= log end');
+    assert(
+      log.startOffset <= state.highWatermark && state.highWatermark <= log.endOffset,
+      'log start <= high watermark <= log end',
+    );
     let snapshotToApply = null;
     if (state.appliedOffset < log.startOffset) {
       snapshotToApply = log.snapshot;
       state.appliedOffset = log.startOffset;
     }
     const pending = state.highWatermark - state.appliedOffset;
-    const committed = pending > 0 ? log.read(state.appliedOffset, pending, Number.MAX_SAFE_INTEGER) : [];
+    const committed =
+      pending > 0 ? log.read(state.appliedOffset, pending, Number.MAX_SAFE_INTEGER) : [];
     state.appliedOffset = state.highWatermark;
     if (snapshotToApply !== null) state.effects.applySnapshot(snapshotToApply);
     return state.effects.drain({ epoch: state.epoch, votedFor: state.votedFor }, committed);
@@ -219,14 +291,33 @@ function dispatch(state: NodeState, message: RaftMessage): void {
 /** Options come from our own driver, which validates config with clear messages first. */
 function checkOptions(options: RaftOptions): void {
   const isId = (n: number): boolean => Number.isSafeInteger(n) && n >= 0 && n <= nodeIdMax;
-  const inRange = (n: number, max: number): boolean => Number.isSafeInteger(n) && n >= 1 && n <= max;
+  const inRange = (n: number, max: number): boolean =>
+    Number.isSafeInteger(n) && n >= 1 && n <= max;
   assert(isId(options.nodeId), 'nodeId is an int32 >= 0');
-  assert(options.voters.length >= 1 && options.voters.length <= votersMax, `1 to ${votersMax} voters`);
-  assert(options.voters.every(isId) && new Set(options.voters).size === options.voters.length, 'voters are distinct node ids');
-  for (const name of ['electionTimeoutTicks', 'fetchTimeoutTicks', 'electionBackoffMaxTicks', 'requestTimeoutTicks', 'fetchBackoffTicks'] as const) {
+  assert(
+    options.voters.length >= 1 && options.voters.length <= votersMax,
+    `1 to ${votersMax} voters`,
+  );
+  assert(
+    options.voters.every(isId) && new Set(options.voters).size === options.voters.length,
+    'voters are distinct node ids',
+  );
+  for (const name of [
+    'electionTimeoutTicks',
+    'fetchTimeoutTicks',
+    'electionBackoffMaxTicks',
+    'requestTimeoutTicks',
+    'fetchBackoffTicks',
+  ] as const) {
     assert(inRange(options[name], timeoutTicksMax), `${name} in [1, ${timeoutTicksMax}]`);
   }
-  assert(inRange(options.maxFetchEntries, fetchEntriesMax), `maxFetchEntries in [1, ${fetchEntriesMax}]`);
+  assert(
+    inRange(options.maxFetchEntries, fetchEntriesMax),
+    `maxFetchEntries in [1, ${fetchEntriesMax}]`,
+  );
   assert(inRange(options.maxFetchBytes, fetchBytesMax), `maxFetchBytes in [1, ${fetchBytesMax}]`);
-  assert(inRange(options.snapshotChunkBytes, snapshotChunkBytesMax), `snapshotChunkBytes in [1, ${snapshotChunkBytesMax}]`);
+  assert(
+    inRange(options.snapshotChunkBytes, snapshotChunkBytesMax),
+    `snapshotChunkBytes in [1, ${snapshotChunkBytesMax}]`,
+  );
 }

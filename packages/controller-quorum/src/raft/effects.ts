@@ -20,7 +20,8 @@ export class EffectsBuffer {
   }
 
   persistTruncation(offset: number): void {
-    this.#truncateFrom = this.#truncateFrom === null ? offset : Math.min(this.#truncateFrom, offset);
+    this.#truncateFrom =
+      this.#truncateFrom === null ? offset : Math.min(this.#truncateFrom, offset);
     this.#entries = this.#entries.filter((entry) => entry.offset < offset);
   }
 

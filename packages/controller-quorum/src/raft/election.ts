@@ -14,7 +14,15 @@ import type {
 } from './messages.js';
 import { electionDeadline, emit, majority, send } from './state.js';
 import type { NodeState } from './state.js';
-import { becomeCandidate, becomeFollower, becomeLeader, becomeProspective, becomeUnattached, learnLeader, vote } from './transitions.js';
+import {
+  becomeCandidate,
+  becomeFollower,
+  becomeLeader,
+  becomeProspective,
+  becomeUnattached,
+  learnLeader,
+  vote,
+} from './transitions.js';
 
 /** Raft §5.4.1: the candidate's log is at least as up to date as ours. */
 function logIsUpToDate(state: NodeState, request: VoteRequest): boolean {
@@ -30,35 +38,66 @@ function logIsUpToDate(state: NodeState, request: VoteRequest): boolean {
  * that cannot hear the leader over a one-way link, from deposing a healthy leader.
  */
 function hearsLeader(state: NodeState): boolean {
-  return state.role.kind === 'follower' && state.now - state.role.lastFetchSuccessTick < state.options.fetchTimeoutTicks;
+  return (
+    state.role.kind === 'follower' &&
+    state.now - state.role.lastFetchSuccessTick < state.options.fetchTimeoutTicks
+  );
 }
 
-function respondVote(state: NodeState, request: VoteRequest, voteGranted: boolean, error: RaftError = 'NONE'): void {
+function respondVote(
+  state: NodeState,
+  request: VoteRequest,
+  voteGranted: boolean,
+  error: RaftError = 'NONE',
+): void {
   const { nodeId } = state.options;
-  send(state, { kind: 'VoteResponse', from: nodeId, to: request.from, error, epoch: state.epoch, leaderId: state.leaderId, preVote: request.preVote, voteGranted });
+  send(state, {
+    kind: 'VoteResponse',
+    from: nodeId,
+    to: request.from,
+    error,
+    epoch: state.epoch,
+    leaderId: state.leaderId,
+    preVote: request.preVote,
+    voteGranted,
+  });
 }
 
 export function handleVoteRequest(state: NodeState, request: VoteRequest): void {
-  if (!state.isVoter || !state.voters.has(request.from)) return respondVote(state, request, false, 'INCONSISTENT_VOTER_SET');
+  if (!state.isVoter || !state.voters.has(request.from))
+    return respondVote(state, request, false, 'INCONSISTENT_VOTER_SET');
   if (request.epoch > state.epoch + epochJumpMax) {
-    emit(state, 'refused', `vote for epoch ${request.epoch} from ${request.from} jumps more than ${epochJumpMax}`);
+    emit(
+      state,
+      'refused',
+      `vote for epoch ${request.epoch} from ${request.from} jumps more than ${epochJumpMax}`,
+    );
     return respondVote(state, request, false);
   }
   if (request.preVote) return respondVote(state, request, grantsPreVote(state, request));
   if (request.epoch < state.epoch) return respondVote(state, request, false);
   if (request.epoch > state.epoch) {
     if (hearsLeader(state)) {
-      emit(state, 'refused', `vote for epoch ${request.epoch} from ${request.from}: leader ${state.leaderId} is alive`);
+      emit(
+        state,
+        'refused',
+        `vote for epoch ${request.epoch} from ${request.from}: leader ${state.leaderId} is alive`,
+      );
       return respondVote(state, request, false);
     }
-    becomeUnattached(state, request.epoch, `vote request for epoch ${request.epoch} from node ${request.from}`);
+    becomeUnattached(
+      state,
+      request.epoch,
+      `vote request for epoch ${request.epoch} from node ${request.from}`,
+    );
   }
   const free = state.votedFor === null || state.votedFor === request.from;
   const granted = free && state.leaderId === null && logIsUpToDate(state, request);
   if (granted) {
     vote(state, request.from);
     // Granting resets our timer: give the candidate a full election timeout to win.
-    if (state.role.kind !== 'unattached') becomeUnattached(state, state.epoch, `voted for node ${request.from}`);
+    if (state.role.kind !== 'unattached')
+      becomeUnattached(state, state.epoch, `voted for node ${request.from}`);
     else state.role.electionDeadline = electionDeadline(state);
   }
   respondVote(state, request, granted);
@@ -77,7 +116,8 @@ export function handleVoteResponse(state: NodeState, response: VoteResponse): vo
   const role = state.role;
   if (response.preVote && role.kind === 'prospective') {
     role.granted.add(response.from);
-    if (role.granted.size >= majority(state)) becomeCandidate(state, `pre-vote won with ${role.granted.size} of ${state.voters.size}`);
+    if (role.granted.size >= majority(state))
+      becomeCandidate(state, `pre-vote won with ${role.granted.size} of ${state.voters.size}`);
     return;
   }
   if (!response.preVote && role.kind === 'candidate' && response.epoch === state.epoch) {
@@ -94,23 +134,48 @@ function learnFromResponse(state: NodeState, response: RaftResponse): boolean {
 
 export function handleBeginQuorumEpoch(state: NodeState, request: BeginQuorumEpochRequest): void {
   const respond = (error: RaftError): void =>
-    send(state, { kind: 'BeginQuorumEpochResponse', from: state.options.nodeId, to: request.from, error, epoch: state.epoch, leaderId: state.leaderId });
-  if (!state.isVoter || !state.voters.has(request.from) || request.leaderId !== request.from) return respond('INCONSISTENT_VOTER_SET');
+    send(state, {
+      kind: 'BeginQuorumEpochResponse',
+      from: state.options.nodeId,
+      to: request.from,
+      error,
+      epoch: state.epoch,
+      leaderId: state.leaderId,
+    });
+  if (!state.isVoter || !state.voters.has(request.from) || request.leaderId !== request.from)
+    return respond('INCONSISTENT_VOTER_SET');
   if (request.epoch < state.epoch) return respond('FENCED_LEADER_EPOCH');
-  if (!learnLeader(state, request.epoch, request.leaderId, `BeginQuorumEpoch from node ${request.from}`)) return;
+  if (
+    !learnLeader(
+      state,
+      request.epoch,
+      request.leaderId,
+      `BeginQuorumEpoch from node ${request.from}`,
+    )
+  )
+    return;
   respond('NONE');
 }
 
 export function handleEndQuorumEpoch(state: NodeState, request: EndQuorumEpochRequest): void {
   const respond = (error: RaftError): void =>
-    send(state, { kind: 'EndQuorumEpochResponse', from: state.options.nodeId, to: request.from, error, epoch: state.epoch, leaderId: state.leaderId });
-  if (!state.isVoter || !state.voters.has(request.from) || request.leaderId !== request.from) return respond('INCONSISTENT_VOTER_SET');
+    send(state, {
+      kind: 'EndQuorumEpochResponse',
+      from: state.options.nodeId,
+      to: request.from,
+      error,
+      epoch: state.epoch,
+      leaderId: state.leaderId,
+    });
+  if (!state.isVoter || !state.voters.has(request.from) || request.leaderId !== request.from)
+    return respond('INCONSISTENT_VOTER_SET');
   if (request.epoch < state.epoch) return respond('FENCED_LEADER_EPOCH');
   if (!learnLeader(state, request.epoch, null, `EndQuorumEpoch from node ${request.from}`)) return;
   if (state.role.kind === 'follower' && state.leaderId === request.from) {
     // The first preferred successor campaigns at once; the others wait their turn (KIP-595).
     const rank = request.preferredSuccessors.indexOf(state.options.nodeId);
-    const delay = rank === 0 ? 0 : state.options.random.between(1, state.options.electionBackoffMaxTicks);
+    const delay =
+      rank === 0 ? 0 : state.options.random.between(1, state.options.electionBackoffMaxTicks);
     becomeUnattached(state, state.epoch, `leader ${request.from} resigned`, state.now + delay);
   }
   respond('NONE');
@@ -125,17 +190,34 @@ export function tickElection(state: NodeState): void {
   const role = state.role;
   if (!state.isVoter) {
     // An observer that lost its leader goes back to asking the voters who leads.
-    if (role.kind === 'follower' && state.now - role.lastFetchSuccessTick >= state.options.fetchTimeoutTicks) {
-      becomeUnattached(state, state.epoch, `fetch timeout: no answer from leader ${state.leaderId}`);
+    if (
+      role.kind === 'follower' &&
+      state.now - role.lastFetchSuccessTick >= state.options.fetchTimeoutTicks
+    ) {
+      becomeUnattached(
+        state,
+        state.epoch,
+        `fetch timeout: no answer from leader ${state.leaderId}`,
+      );
     }
     return;
   }
-  if (role.kind === 'unattached' && state.now >= role.electionDeadline) return becomeProspective(state, 'election timeout');
-  if (role.kind === 'follower' && state.now - role.lastFetchSuccessTick >= state.options.fetchTimeoutTicks) {
+  if (role.kind === 'unattached' && state.now >= role.electionDeadline)
+    return becomeProspective(state, 'election timeout');
+  if (
+    role.kind === 'follower' &&
+    state.now - role.lastFetchSuccessTick >= state.options.fetchTimeoutTicks
+  ) {
     return becomeProspective(state, `fetch timeout: no answer from leader ${state.leaderId}`);
   }
   if (role.kind === 'prospective' && state.now >= role.deadline) {
-    if (role.retainedLeaderId !== null) return becomeFollower(state, state.epoch, role.retainedLeaderId, 'pre-vote lost: back to the leader');
+    if (role.retainedLeaderId !== null)
+      return becomeFollower(
+        state,
+        state.epoch,
+        role.retainedLeaderId,
+        'pre-vote lost: back to the leader',
+      );
     return becomeProspective(state, 'pre-vote timed out');
   }
   if (role.kind === 'candidate' && state.now >= role.deadline) {

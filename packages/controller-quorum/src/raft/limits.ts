@@ -52,6 +52,9 @@ export const snapshotChunkBytesMax = 4 * 1024 * 1024;
 /** A tick-valued option: a timeout longer than this is a unit mistake (ms passed as ticks). */
 export const timeoutTicksMax = 1_000_000;
 
-assert(fetchEntriesMax <= uncommittedEntriesMax, 'a fetch never needs more than the leader may hold');
+assert(
+  fetchEntriesMax <= uncommittedEntriesMax,
+  'a fetch never needs more than the leader may hold',
+);
 assert(payloadBytesMax <= fetchBytesMax, 'one entry always fits in one fetch response');
 assert(snapshotChunkBytesMax <= snapshotBytesMax, 'a chunk is part of a snapshot');

@@ -43,7 +43,8 @@ export class RaftLog {
    */
   epochAt(offset: number): number | null {
     if (offset === -1) return 0;
-    if (this.#snapshot !== null && offset === this.#snapshot.lastOffset) return this.#snapshot.lastEpoch;
+    if (this.#snapshot !== null && offset === this.#snapshot.lastOffset)
+      return this.#snapshot.lastEpoch;
     const entry = this.entryAt(offset);
     return entry === undefined ? null : entry.epoch;
   }
@@ -53,12 +54,16 @@ export class RaftLog {
     return this.#entries[offset - this.startOffset];
   }
 
-  /** Entries from `from`, at most `maxEntries`, stopping before `maxBytes` unless it is the first. */
+  /** Entries from `from`: at most `maxEntries`, and within `maxBytes` unless it is the first. */
   read(from: number, maxEntries: number, maxBytes: number): Entry[] {
     assert(from >= this.startOffset, 'read below the log start');
     const result: Entry[] = [];
     let bytes = 0;
-    for (let i = from - this.startOffset; i < this.#entries.length && result.length < maxEntries; i++) {
+    for (
+      let i = from - this.startOffset;
+      i < this.#entries.length && result.length < maxEntries;
+      i++
+    ) {
       const entry = this.#entries[i]!;
       bytes += entry.payload.length;
       if (bytes > maxBytes && result.length > 0) break;
@@ -69,7 +74,10 @@ export class RaftLog {
 
   append(entries: readonly Entry[]): void {
     for (const entry of entries) {
-      assert(entry.offset === this.endOffset, `append at ${entry.offset}, log ends at ${this.endOffset}`);
+      assert(
+        entry.offset === this.endOffset,
+        `append at ${entry.offset}, log ends at ${this.endOffset}`,
+      );
       assert(entry.epoch >= this.lastEpoch, `epoch ${entry.epoch} after ${this.lastEpoch}`);
       this.#entries.push(entry);
     }
@@ -77,7 +85,10 @@ export class RaftLog {
 
   /** Drop entries with offset >= `offset`. */
   truncateFrom(offset: number): void {
-    assert(offset >= this.startOffset, `truncate at ${offset} below the log start ${this.startOffset}`);
+    assert(
+      offset >= this.startOffset,
+      `truncate at ${offset} below the log start ${this.startOffset}`,
+    );
     if (offset < this.endOffset) this.#entries.length = offset - this.startOffset;
   }
 
@@ -90,7 +101,8 @@ export class RaftLog {
     assert(snapshot.lastOffset >= this.startOffset, 'snapshot older than the log start');
     const agrees = this.epochAt(snapshot.lastOffset) === snapshot.lastEpoch;
     const kept = agrees ? this.#entries.slice(snapshot.lastOffset + 1 - this.startOffset) : [];
-    const truncate = !agrees && this.endOffset > snapshot.lastOffset + 1 ? snapshot.lastOffset + 1 : null;
+    const truncate =
+      !agrees && this.endOffset > snapshot.lastOffset + 1 ? snapshot.lastOffset + 1 : null;
     this.#snapshot = snapshot;
     this.#entries = kept;
     return truncate;

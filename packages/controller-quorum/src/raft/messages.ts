@@ -124,7 +124,17 @@ export interface FetchSnapshotResponse extends ResponseEnvelope {
   readonly chunk: Buffer;
 }
 
-export type RaftRequest = VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | FetchRequest | FetchSnapshotRequest;
-export type RaftResponse = VoteResponse | BeginQuorumEpochResponse | EndQuorumEpochResponse | FetchResponse | FetchSnapshotResponse;
+export type RaftRequest =
+  | VoteRequest
+  | BeginQuorumEpochRequest
+  | EndQuorumEpochRequest
+  | FetchRequest
+  | FetchSnapshotRequest;
+export type RaftResponse =
+  | VoteResponse
+  | BeginQuorumEpochResponse
+  | EndQuorumEpochResponse
+  | FetchResponse
+  | FetchSnapshotResponse;
 export type RaftMessage = RaftRequest | RaftResponse;
 export type RaftMessageKind = RaftMessage['kind'];

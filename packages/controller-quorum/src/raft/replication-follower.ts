@@ -35,12 +35,30 @@ export function pollFetcher(state: NodeState): void {
   const download = fetcher.download;
   if (download !== null) {
     const maxBytes = state.options.snapshotChunkBytes;
-    send(state, { kind: 'FetchSnapshotRequest', from, to, correlationId, epoch: state.epoch, snapshotId: download.snapshotId, position: download.position, maxBytes });
+    send(state, {
+      kind: 'FetchSnapshotRequest',
+      from,
+      to,
+      correlationId,
+      epoch: state.epoch,
+      snapshotId: download.snapshotId,
+      position: download.position,
+      maxBytes,
+    });
     return;
   }
   const log = state.log;
   const maxBytes = Math.min(state.options.maxFetchBytes, fetchBytesMax);
-  send(state, { kind: 'FetchRequest', from, to, correlationId, epoch: state.epoch, fetchOffset: log.endOffset, lastFetchedEpoch: log.lastEpoch, maxBytes });
+  send(state, {
+    kind: 'FetchRequest',
+    from,
+    to,
+    correlationId,
+    epoch: state.epoch,
+    fetchOffset: log.endOffset,
+    lastFetchedEpoch: log.lastEpoch,
+    maxBytes,
+  });
 }
 
 /** An observer without a leader asks voters in turn; any of them can name the leader. */
@@ -53,22 +71,35 @@ function pickVoter(state: NodeState): number {
  * Shared first half of handling a Fetch or FetchSnapshot response: learn the epoch, match it
  * to our request, handle errors. Returns the fetcher when the body should be processed.
  */
-export function acceptFetchResponse(state: NodeState, response: Extract<RaftResponse, { correlationId: number }>): Fetcher | null {
+export function acceptFetchResponse(
+  state: NodeState,
+  response: Extract<RaftResponse, { correlationId: number }>,
+): Fetcher | null {
   if (!state.voters.has(response.from)) return null;
   if (!learnLeader(state, response.epoch, response.leaderId, `node ${response.from}`)) return null;
   const fetcher = activeFetcher(state);
   const inFlight = fetcher?.inFlight;
   if (fetcher === null || inFlight === null || inFlight === undefined) return null;
-  if (inFlight.correlationId !== response.correlationId || inFlight.to !== response.from) return null;
+  if (inFlight.correlationId !== response.correlationId || inFlight.to !== response.from)
+    return null;
   fetcher.inFlight = null;
-  if (response.error === 'NONE' && state.role.kind === 'follower' && response.epoch === state.epoch && response.from === state.leaderId) {
+  if (
+    response.error === 'NONE' &&
+    state.role.kind === 'follower' &&
+    response.epoch === state.epoch &&
+    response.from === state.leaderId
+  ) {
     state.role.lastFetchSuccessTick = state.now;
     return fetcher;
   }
   fetcher.nextFetchTick = state.now + state.options.fetchBackoffTicks;
   const leaderGone = response.error === 'NOT_LEADER_OR_FOLLOWER' && response.leaderId === null;
   if (leaderGone && response.epoch === state.epoch && response.from === state.leaderId) {
-    becomeUnattached(state, state.epoch, `node ${response.from} no longer leads epoch ${state.epoch}`);
+    becomeUnattached(
+      state,
+      state.epoch,
+      `node ${response.from} no longer leads epoch ${state.epoch}`,
+    );
   }
   if (response.error === 'SNAPSHOT_NOT_FOUND' || response.error === 'POSITION_OUT_OF_RANGE') {
     fetcher.download = null;
@@ -82,14 +113,18 @@ export function handleFetchResponse(state: NodeState, response: FetchResponse): 
   if (fetcher === null) return;
   if (fetcher.download !== null) return;
   if (response.snapshotId !== null) {
-    const id = { lastOffset: response.snapshotId.lastOffset, lastEpoch: response.snapshotId.lastEpoch };
+    const id = {
+      lastOffset: response.snapshotId.lastOffset,
+      lastEpoch: response.snapshotId.lastEpoch,
+    };
     const problem = checkSnapshotFits(state, id);
     if (problem === null) fetcher.download = new SnapshotDownload(id);
     else emit(state, 'refused', `snapshot offered by ${response.from}: ${problem}`);
     fetcher.nextFetchTick = state.now + (problem === null ? 0 : state.options.fetchBackoffTicks);
     return;
   }
-  if (response.divergingEpoch !== null) return truncateToDivergence(state, fetcher, response.divergingEpoch);
+  if (response.divergingEpoch !== null)
+    return truncateToDivergence(state, fetcher, response.divergingEpoch);
   if (response.entries.length > 0 && !appendFetched(state, response)) {
     fetcher.nextFetchTick = state.now + state.options.fetchBackoffTicks;
     return;
@@ -98,7 +133,8 @@ export function handleFetchResponse(state: NodeState, response: FetchResponse): 
   // log end, so its high watermark applies to us up to there.
   const highWatermark = Math.min(response.highWatermark, state.log.endOffset);
   if (highWatermark > state.highWatermark) state.highWatermark = highWatermark;
-  fetcher.nextFetchTick = state.now + (response.entries.length > 0 ? 0 : state.options.fetchBackoffTicks);
+  fetcher.nextFetchTick =
+    state.now + (response.entries.length > 0 ? 0 : state.options.fetchBackoffTicks);
 }
 
 function appendFetched(state: NodeState, response: FetchResponse): boolean {
@@ -108,37 +144,58 @@ function appendFetched(state: NodeState, response: FetchResponse): boolean {
     return false;
   }
   // Copy: the entries are now ours, whatever the driver does with the decoded message.
-  const entries = response.entries.map((entry) => ({ offset: entry.offset, epoch: entry.epoch, payload: entry.payload }));
+  const entries = response.entries.map((entry) => ({
+    offset: entry.offset,
+    epoch: entry.epoch,
+    payload: entry.payload,
+  }));
   state.log.append(entries);
   state.effects.persistEntries(entries);
   return true;
 }
 
 /** Entries must continue our log densely, with epochs that never go back nor pass the leader's. */
-function checkFetchedEntries(state: NodeState, entries: readonly Entry[], leaderEpoch: number): string | null {
+function checkFetchedEntries(
+  state: NodeState,
+  entries: readonly Entry[],
+  leaderEpoch: number,
+): string | null {
   let offset = state.log.endOffset;
   let epoch = state.log.lastEpoch;
   for (const entry of entries) {
     if (entry.offset !== offset) return `entry at ${entry.offset}, expected ${offset}`;
     if (entry.epoch < epoch) return `epoch ${entry.epoch} at ${entry.offset} after ${epoch}`;
-    if (entry.epoch > leaderEpoch) return `epoch ${entry.epoch} at ${entry.offset} above the leader's ${leaderEpoch}`;
+    if (entry.epoch > leaderEpoch)
+      return `epoch ${entry.epoch} at ${entry.offset} above the leader's ${leaderEpoch}`;
     offset++;
     epoch = entry.epoch;
   }
   return null;
 }
 
-function truncateToDivergence(state: NodeState, fetcher: Fetcher, diverging: { epoch: number; endOffset: number }): void {
+function truncateToDivergence(
+  state: NodeState,
+  fetcher: Fetcher,
+  diverging: { epoch: number; endOffset: number },
+): void {
   const log = state.log;
   const ours = log.endOffsetForEpoch(diverging.epoch);
   const target = Math.min(diverging.endOffset, ours?.endOffset ?? -1, log.endOffset);
   if (ours === null || target < state.highWatermark || target >= log.endOffset) {
-    emit(state, 'refused', `truncation to ${target} (high watermark ${state.highWatermark}, log end ${log.endOffset})`);
+    emit(
+      state,
+      'refused',
+      `truncation to ${target} (high watermark ${state.highWatermark}, log end ${log.endOffset})`,
+    );
     fetcher.nextFetchTick = state.now + state.options.fetchBackoffTicks;
     return;
   }
   log.truncateFrom(target);
   state.effects.persistTruncation(target);
-  emit(state, 'truncated', `diverged from the leader after epoch ${diverging.epoch}: log end ${target}`);
+  emit(
+    state,
+    'truncated',
+    `diverged from the leader after epoch ${diverging.epoch}: log end ${target}`,
+  );
   fetcher.nextFetchTick = state.now;
 }

@@ -16,12 +16,20 @@ export type FetchAnswer =
   | { readonly kind: 'snapshot'; readonly snapshotId: SnapshotId };
 
 /** What a fetcher whose log ends at (fetchOffset, lastFetchedEpoch) needs next. Pure. */
-export function answerFetch(log: RaftLog, request: FetchRequest, maxEntries: number, maxBytes: number): FetchAnswer {
+export function answerFetch(
+  log: RaftLog,
+  request: FetchRequest,
+  maxEntries: number,
+  maxBytes: number,
+): FetchAnswer {
   const { fetchOffset, lastFetchedEpoch } = request;
   const snapshot = log.snapshot;
   if (fetchOffset < log.startOffset) {
     assert(snapshot !== null, 'a log starting above 0 has a snapshot');
-    return { kind: 'snapshot', snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch } };
+    return {
+      kind: 'snapshot',
+      snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch },
+    };
   }
   if (fetchOffset <= log.endOffset && log.epochAt(fetchOffset - 1) === lastFetchedEpoch) {
     return { kind: 'entries', entries: log.read(fetchOffset, maxEntries, maxBytes) };
@@ -29,9 +37,16 @@ export function answerFetch(log: RaftLog, request: FetchRequest, maxEntries: num
   const agreed = log.endOffsetForEpoch(lastFetchedEpoch);
   if (agreed === null) {
     assert(snapshot !== null, 'only a snapshot hides epochs');
-    return { kind: 'snapshot', snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch } };
+    return {
+      kind: 'snapshot',
+      snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch },
+    };
   }
-  return { kind: 'diverging', epoch: agreed.epoch, endOffset: Math.min(agreed.endOffset, fetchOffset) };
+  return {
+    kind: 'diverging',
+    epoch: agreed.epoch,
+    endOffset: Math.min(agreed.endOffset, fetchOffset),
+  };
 }
 
 /** The error a Fetch or FetchSnapshot in `epoch` gets from us, or NONE if we lead that epoch. */
@@ -45,7 +60,11 @@ export function handleFetchRequest(state: NodeState, request: FetchRequest): voi
   const error = fetchError(state, request.epoch);
   if (error !== 'NONE') return respond(state, request, { error });
   if (request.lastFetchedEpoch > request.epoch) {
-    emit(state, 'dropped', `fetch from ${request.from}: last fetched epoch ${request.lastFetchedEpoch} after its epoch`);
+    emit(
+      state,
+      'dropped',
+      `fetch from ${request.from}: last fetched epoch ${request.lastFetchedEpoch} after its epoch`,
+    );
     return;
   }
   const maxEntries = Math.min(state.options.maxFetchEntries, fetchEntriesMax);
@@ -53,12 +72,22 @@ export function handleFetchRequest(state: NodeState, request: FetchRequest): voi
   const answer = answerFetch(state.log, request, maxEntries, maxBytes);
   recordVoterFetch(state, request.from, answer.kind === 'entries' ? request.fetchOffset : null);
   if (answer.kind === 'entries') return respond(state, request, { entries: answer.entries });
-  if (answer.kind === 'diverging') return respond(state, request, { divergingEpoch: { epoch: answer.epoch, endOffset: answer.endOffset } });
+  if (answer.kind === 'diverging')
+    return respond(state, request, {
+      divergingEpoch: { epoch: answer.epoch, endOffset: answer.endOffset },
+    });
   respond(state, request, { snapshotId: answer.snapshotId });
 }
 
-/** A valid Fetch or FetchSnapshot from a voter keeps us leader (check-quorum). Observers are not tracked. */
-export function recordVoterFetch(state: NodeState, nodeId: number, provenEndOffset: number | null): void {
+/**
+ * A valid Fetch or FetchSnapshot from a voter keeps us leader (check-quorum). Observers are
+ * not tracked: no state is allocated for a node outside the voter set.
+ */
+export function recordVoterFetch(
+  state: NodeState,
+  nodeId: number,
+  provenEndOffset: number | null,
+): void {
   if (state.role.kind !== 'leader') return;
   const progress = state.role.progress.get(nodeId);
   if (progress === undefined) return;
@@ -112,13 +141,19 @@ export function hasQuorumContact(state: NodeState): boolean {
   return contacts >= majority(state);
 }
 
-/** Re-announce the epoch to voters we have not heard from in a request timeout (they may have restarted). */
+/** Re-announce the epoch to voters silent for a request timeout (they may have restarted). */
 export function resendBeginQuorumEpoch(state: NodeState): void {
   if (state.role.kind !== 'leader') return;
   const timeout = state.options.requestTimeoutTicks;
   for (const [to, progress] of state.role.progress) {
     if (state.now - Math.max(progress.lastFetchTick, progress.lastBeginTick) < timeout) continue;
     progress.lastBeginTick = state.now;
-    send(state, { kind: 'BeginQuorumEpochRequest', from: state.options.nodeId, to, epoch: state.epoch, leaderId: state.options.nodeId });
+    send(state, {
+      kind: 'BeginQuorumEpochRequest',
+      from: state.options.nodeId,
+      to,
+      epoch: state.epoch,
+      leaderId: state.options.nodeId,
+    });
   }
 }

@@ -32,7 +32,9 @@ describe('raft scenarios', () => {
     cluster.deliver(not((m) => m.from === 1 && m.to === 3));
     cluster.drop();
     cluster.state();
-    await expect(cluster.transcript()).toMatchFileSnapshot('./__transcripts__/pre-vote-refused.txt');
+    await expect(cluster.transcript()).toMatchFileSnapshot(
+      './__transcripts__/pre-vote-refused.txt',
+    );
     expect(cluster.core(1).role).toBe('leader');
     expect(cluster.core(3).epoch).toBe(cluster.core(1).epoch);
   });
@@ -56,7 +58,9 @@ describe('raft scenarios', () => {
     elect(cluster, 1);
     cluster.note('leader 1 appends two entries nobody fetches, then is cut off');
     cluster.propose(1, 'lost-a', 'lost-b');
-    cluster.note('nodes 3 then 2 stop hearing 1 and time out; 2 wins epoch 2 without those entries');
+    cluster.note(
+      'nodes 3 then 2 stop hearing 1 and time out; 2 wins epoch 2 without those entries',
+    );
     cluster.tick(3, 20);
     cluster.drop();
     cluster.tick(2, 20);
@@ -68,7 +72,9 @@ describe('raft scenarios', () => {
     cluster.tick(3, 1);
     cluster.deliver(not(touching(1)));
     cluster.state();
-    cluster.note('node 1 learns of epoch 2, fetches with its old tail and is told where it diverges');
+    cluster.note(
+      'node 1 learns of epoch 2, fetches with its old tail and is told where it diverges',
+    );
     cluster.drop();
     cluster.tick(2, 10);
     cluster.deliver();
@@ -89,13 +95,21 @@ describe('raft scenarios', () => {
     cluster.deliverUntil(() => cluster.core(2).logEndOffset === 2);
     cluster.crash(1);
     cluster.drop();
-    cluster.note('node 3 times out (its canvass is lost), then node 2, whose log is longer, wins epoch 2');
+    cluster.note(
+      'node 3 times out (its canvass is lost), then node 2, whose log is longer, wins epoch 2',
+    );
     cluster.tick(3, 20);
     cluster.drop();
     cluster.tick(2, 20);
-    const followerEnd = (id: number): number => cluster.core(2).followerStates().find((f) => f.nodeId === id)?.logEndOffset ?? -1;
+    const followerEnd = (id: number): number =>
+      cluster
+        .core(2)
+        .followerStates()
+        .find((f) => f.nodeId === id)?.logEndOffset ?? -1;
     cluster.deliverUntil(() => followerEnd(3) === 2);
-    cluster.note('"old" (epoch 1) is now on 2 of 3 voters, yet the epoch-2 leader must not commit it');
+    cluster.note(
+      '"old" (epoch 1) is now on 2 of 3 voters, yet the epoch-2 leader must not commit it',
+    );
     cluster.state();
     expect(cluster.core(2).role).toBe('leader');
     expect(cluster.core(2).highWatermark).toBe(1);
@@ -107,7 +121,7 @@ describe('raft scenarios', () => {
     expect(cluster.core(2).highWatermark).toBe(3);
   });
 
-  it('KIP-630: a follower behind the leader\'s log start catches up from a snapshot in chunks', async () => {
+  it("KIP-630: a follower behind the leader's log start catches up from a snapshot in chunks", async () => {
     const cluster = new ScriptedCluster([1, 2, 3]);
     elect(cluster, 1);
     cluster.note('node 3 is down while the leader commits and snapshots');
@@ -119,12 +133,16 @@ describe('raft scenarios', () => {
     cluster.deliver();
     cluster.snapshot(1, 3, 'image-with-a-b-c');
     cluster.state();
-    cluster.note('node 3 comes back, learns the leader, and is sent a snapshot id instead of entries');
+    cluster.note(
+      'node 3 comes back, learns the leader, and is sent a snapshot id instead of entries',
+    );
     cluster.restart(3);
     cluster.tick(1, 10);
     cluster.deliver();
     cluster.state();
-    await expect(cluster.transcript()).toMatchFileSnapshot('./__transcripts__/snapshot-catch-up.txt');
+    await expect(cluster.transcript()).toMatchFileSnapshot(
+      './__transcripts__/snapshot-catch-up.txt',
+    );
     expect(cluster.core(3).logStartOffset).toBe(4);
     expect(cluster.core(3).highWatermark).toBe(4);
   });

@@ -16,7 +16,13 @@ describe('raft simulation: 5 voters + 1 observer', () => {
   it.each(seedChunks(seeds).map((chunk) => [chunk[0]!, chunk.at(-1)!, chunk] as const))(
     'seeds %i..%i keep the Raft invariants after every event and recover after healing',
     (_first, _last, chunk) => {
-      const summary = simulateSeeds(kit, { config: fiveVoters, network: faultyNetwork, nemesis: nemesisOptions, seeds: chunk, testFile });
+      const summary = simulateSeeds(kit, {
+        config: fiveVoters,
+        network: faultyNetwork,
+        nemesis: nemesisOptions,
+        seeds: chunk,
+        testFile,
+      });
       expect(summary.seeds).toBe(chunk.length);
       if (chunk.length >= 100) {
         // The faults must reach the paths that matter, or passing proves little.

@@ -13,7 +13,8 @@ import type { RaftSnapshot, SnapshotId } from './types.js';
  * own, and must not contradict an entry we know is committed.
  */
 export function checkSnapshotFits(state: NodeState, id: SnapshotId): string | null {
-  if (id.lastOffset < state.log.startOffset) return `ends at ${id.lastOffset}, below our log start ${state.log.startOffset}`;
+  if (id.lastOffset < state.log.startOffset)
+    return `ends at ${id.lastOffset}, below our log start ${state.log.startOffset}`;
   const ours = state.log.epochAt(id.lastOffset);
   if (id.lastOffset < state.highWatermark && ours !== null && ours !== id.lastEpoch) {
     return `epoch ${id.lastEpoch} at committed offset ${id.lastOffset} where we have ${ours}`;
@@ -36,12 +37,18 @@ export class SnapshotDownload {
   /** Take one chunk: null when accepted, otherwise why it was refused. */
   accept(response: FetchSnapshotResponse): string | null {
     const id = response.snapshotId;
-    if (id.lastOffset !== this.snapshotId.lastOffset || id.lastEpoch !== this.snapshotId.lastEpoch) return 'chunk of another snapshot';
-    if (response.position !== this.#received) return `chunk at ${response.position}, expected ${this.#received}`;
-    if (response.size > snapshotBytesMax) return `snapshot of ${response.size} bytes is over ${snapshotBytesMax}`;
-    if (this.#size !== null && response.size !== this.#size) return `size changed from ${this.#size} to ${response.size}`;
-    if (response.position + response.chunk.length > response.size) return 'chunk past the end of the snapshot';
-    if (response.chunk.length === 0 && response.size > this.#received) return 'empty chunk before the end';
+    if (id.lastOffset !== this.snapshotId.lastOffset || id.lastEpoch !== this.snapshotId.lastEpoch)
+      return 'chunk of another snapshot';
+    if (response.position !== this.#received)
+      return `chunk at ${response.position}, expected ${this.#received}`;
+    if (response.size > snapshotBytesMax)
+      return `snapshot of ${response.size} bytes is over ${snapshotBytesMax}`;
+    if (this.#size !== null && response.size !== this.#size)
+      return `size changed from ${this.#size} to ${response.size}`;
+    if (response.position + response.chunk.length > response.size)
+      return 'chunk past the end of the snapshot';
+    if (response.chunk.length === 0 && response.size > this.#received)
+      return 'empty chunk before the end';
     this.#size = response.size;
     if (response.chunk.length > 0) this.#chunks.push(Buffer.from(response.chunk));
     this.#received += response.chunk.length;

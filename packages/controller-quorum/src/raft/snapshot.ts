@@ -31,17 +31,28 @@ export function handleFetchSnapshotRequest(state: NodeState, request: FetchSnaps
   const error = fetchError(state, request.epoch);
   if (error !== 'NONE') return send(state, { ...base, error });
   recordVoterFetch(state, request.from, null);
-  if (snapshot === null || snapshot.lastOffset !== id.lastOffset || snapshot.lastEpoch !== id.lastEpoch) {
+  if (
+    snapshot === null ||
+    snapshot.lastOffset !== id.lastOffset ||
+    snapshot.lastEpoch !== id.lastEpoch
+  ) {
     return send(state, { ...base, error: 'SNAPSHOT_NOT_FOUND' });
   }
   const size = snapshot.data.length;
-  if (request.position > size) return send(state, { ...base, error: 'POSITION_OUT_OF_RANGE', size });
-  const chunkBytes = Math.max(1, Math.min(request.maxBytes, state.options.snapshotChunkBytes, snapshotChunkBytesMax));
+  if (request.position > size)
+    return send(state, { ...base, error: 'POSITION_OUT_OF_RANGE', size });
+  const chunkBytes = Math.max(
+    1,
+    Math.min(request.maxBytes, state.options.snapshotChunkBytes, snapshotChunkBytesMax),
+  );
   const chunk = snapshot.data.subarray(request.position, request.position + chunkBytes);
   send(state, { ...base, error: 'NONE', size, chunk });
 }
 
-export function handleFetchSnapshotResponse(state: NodeState, response: FetchSnapshotResponse): void {
+export function handleFetchSnapshotResponse(
+  state: NodeState,
+  response: FetchSnapshotResponse,
+): void {
   const fetcher = acceptFetchResponse(state, response);
   const download = fetcher?.download ?? null;
   if (fetcher === null || download === null) return;
@@ -77,14 +88,20 @@ function installSnapshot(state: NodeState, snapshot: RaftSnapshot): void {
  * why not, or null.
  */
 export function takeSnapshot(state: NodeState, id: SnapshotId, data: Buffer): string | null {
-  if (!Number.isSafeInteger(id.lastOffset) || !Number.isSafeInteger(id.lastEpoch)) return 'offset and epoch must be integers';
-  if (!Buffer.isBuffer(data) || data.length > snapshotBytesMax) return `data must be a Buffer of at most ${snapshotBytesMax} bytes`;
-  if (id.lastOffset < state.log.startOffset) return `offset ${id.lastOffset} is below the log start ${state.log.startOffset}`;
-  if (id.lastOffset >= state.appliedOffset) return `offset ${id.lastOffset} is not applied yet (applied up to ${state.appliedOffset})`;
-  if (state.log.epochAt(id.lastOffset) !== id.lastEpoch) return `epoch ${id.lastEpoch} does not match the log at ${id.lastOffset}`;
+  if (!Number.isSafeInteger(id.lastOffset) || !Number.isSafeInteger(id.lastEpoch))
+    return 'offset and epoch must be integers';
+  if (!Buffer.isBuffer(data) || data.length > snapshotBytesMax)
+    return `data must be a Buffer of at most ${snapshotBytesMax} bytes`;
+  if (id.lastOffset < state.log.startOffset)
+    return `offset ${id.lastOffset} is below the log start ${state.log.startOffset}`;
+  if (id.lastOffset >= state.appliedOffset)
+    return `offset ${id.lastOffset} is not applied yet (applied up to ${state.appliedOffset})`;
+  if (state.log.epochAt(id.lastOffset) !== id.lastEpoch)
+    return `epoch ${id.lastEpoch} does not match the log at ${id.lastOffset}`;
   // A download in progress for an older snapshot is now useless.
   const fetcher = activeFetcher(state);
-  if (fetcher?.download && fetcher.download.snapshotId.lastOffset <= id.lastOffset) fetcher.download = null;
+  if (fetcher?.download && fetcher.download.snapshotId.lastOffset <= id.lastOffset)
+    fetcher.download = null;
   installSnapshot(state, { lastOffset: id.lastOffset, lastEpoch: id.lastEpoch, data });
   return null;
 }

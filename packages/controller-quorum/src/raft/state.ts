@@ -35,7 +35,12 @@ export interface VoterProgress {
 export type RoleState =
   | { readonly kind: 'unattached'; electionDeadline: number; readonly fetcher: Fetcher }
   | { readonly kind: 'follower'; lastFetchSuccessTick: number; readonly fetcher: Fetcher }
-  | { readonly kind: 'prospective'; readonly granted: Set<number>; readonly deadline: number; readonly retainedLeaderId: number | null }
+  | {
+      readonly kind: 'prospective';
+      readonly granted: Set<number>;
+      readonly deadline: number;
+      readonly retainedLeaderId: number | null;
+    }
   | { readonly kind: 'candidate'; readonly granted: Set<number>; readonly deadline: number }
   | { readonly kind: 'leader'; readonly progress: Map<number, VoterProgress> };
 
@@ -76,7 +81,13 @@ export function send(state: NodeState, message: RaftMessage): void {
 }
 
 export function emit(state: NodeState, kind: RaftEvent['kind'], reason: string): void {
-  state.effects.event({ kind, role: state.role.kind, epoch: state.epoch, leaderId: state.leaderId, reason });
+  state.effects.event({
+    kind,
+    role: state.role.kind,
+    epoch: state.epoch,
+    leaderId: state.leaderId,
+    reason,
+  });
 }
 
 export function nextCorrelationId(state: NodeState): number {

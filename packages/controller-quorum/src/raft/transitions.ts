@@ -34,20 +34,38 @@ export function vote(state: NodeState, candidateId: number): void {
 }
 
 /** No leader known in `epoch`. `deadline` overrides the randomized election timer. */
-export function becomeUnattached(state: NodeState, epoch: number, reason: string, deadline?: number): void {
+export function becomeUnattached(
+  state: NodeState,
+  epoch: number,
+  reason: string,
+  deadline?: number,
+): void {
   setEpoch(state, epoch);
   state.leaderId = null;
-  state.role = { kind: 'unattached', electionDeadline: deadline ?? electionDeadline(state), fetcher: newFetcher(state.now) };
+  state.role = {
+    kind: 'unattached',
+    electionDeadline: deadline ?? electionDeadline(state),
+    fetcher: newFetcher(state.now),
+  };
   emit(state, 'role', reason);
 }
 
-export function becomeFollower(state: NodeState, epoch: number, leaderId: number, reason: string): void {
+export function becomeFollower(
+  state: NodeState,
+  epoch: number,
+  leaderId: number,
+  reason: string,
+): void {
   assert(state.voters.has(leaderId), 'a leader is a voter');
   assert(leaderId !== state.options.nodeId, 'we never follow ourselves');
   setEpoch(state, epoch);
   state.leaderId = leaderId;
   // The lease starts now: KIP-996 refuses pre-votes until a fetch timeout passes without a fetch.
-  state.role = { kind: 'follower', lastFetchSuccessTick: state.now, fetcher: newFetcher(state.now) };
+  state.role = {
+    kind: 'follower',
+    lastFetchSuccessTick: state.now,
+    fetcher: newFetcher(state.now),
+  };
   emit(state, 'role', reason);
 }
 
@@ -56,13 +74,27 @@ export function becomeProspective(state: NodeState, reason: string): void {
   assert(state.isVoter, 'observers never campaign');
   const retainedLeaderId = state.role.kind === 'follower' ? state.leaderId : null;
   state.leaderId = null;
-  state.role = { kind: 'prospective', granted: new Set([state.options.nodeId]), deadline: electionDeadline(state), retainedLeaderId };
+  state.role = {
+    kind: 'prospective',
+    granted: new Set([state.options.nodeId]),
+    deadline: electionDeadline(state),
+    retainedLeaderId,
+  };
   emit(state, 'role', reason);
   const log = state.log;
   for (const to of otherVoters(state)) {
-    send(state, { kind: 'VoteRequest', from: state.options.nodeId, to, epoch: state.epoch + 1, preVote: true, lastEpoch: log.lastEpoch, logEndOffset: log.endOffset });
+    send(state, {
+      kind: 'VoteRequest',
+      from: state.options.nodeId,
+      to,
+      epoch: state.epoch + 1,
+      preVote: true,
+      lastEpoch: log.lastEpoch,
+      logEndOffset: log.endOffset,
+    });
   }
-  if (state.role.granted.size >= majority(state)) becomeCandidate(state, 'pre-vote won: single voter');
+  if (state.role.granted.size >= majority(state))
+    becomeCandidate(state, 'pre-vote won: single voter');
 }
 
 export function becomeCandidate(state: NodeState, reason: string): void {
@@ -70,11 +102,23 @@ export function becomeCandidate(state: NodeState, reason: string): void {
   setEpoch(state, state.epoch + 1);
   vote(state, state.options.nodeId);
   state.leaderId = null;
-  state.role = { kind: 'candidate', granted: new Set([state.options.nodeId]), deadline: electionDeadline(state) };
+  state.role = {
+    kind: 'candidate',
+    granted: new Set([state.options.nodeId]),
+    deadline: electionDeadline(state),
+  };
   emit(state, 'role', reason);
   const log = state.log;
   for (const to of otherVoters(state)) {
-    send(state, { kind: 'VoteRequest', from: state.options.nodeId, to, epoch: state.epoch, preVote: false, lastEpoch: log.lastEpoch, logEndOffset: log.endOffset });
+    send(state, {
+      kind: 'VoteRequest',
+      from: state.options.nodeId,
+      to,
+      epoch: state.epoch,
+      preVote: false,
+      lastEpoch: log.lastEpoch,
+      logEndOffset: log.endOffset,
+    });
   }
   if (state.role.granted.size >= majority(state)) becomeLeader(state);
 }
@@ -83,15 +127,30 @@ export function becomeLeader(state: NodeState): void {
   assert(state.role.kind === 'candidate', 'only a candidate becomes leader');
   assert(state.votedFor === state.options.nodeId, 'a leader voted for itself');
   state.leaderId = state.options.nodeId;
-  const progress = new Map(otherVoters(state).map((id) => [id, { endOffset: -1, lastFetchTick: state.now, lastBeginTick: state.now }]));
+  const progress = new Map(
+    otherVoters(state).map((id) => [
+      id,
+      { endOffset: -1, lastFetchTick: state.now, lastBeginTick: state.now },
+    ]),
+  );
   state.role = { kind: 'leader', progress };
   emit(state, 'role', `won the election with ${majority(state)} of ${state.voters.size} votes`);
   // Raft §5.4.2 / KIP-595: entries of older epochs only commit under one of our own.
-  const entry: Entry = { offset: state.log.endOffset, epoch: state.epoch, payload: leaderChangePayload };
+  const entry: Entry = {
+    offset: state.log.endOffset,
+    epoch: state.epoch,
+    payload: leaderChangePayload,
+  };
   state.log.append([entry]);
   state.effects.persistEntries([entry]);
   for (const to of progress.keys()) {
-    send(state, { kind: 'BeginQuorumEpochRequest', from: state.options.nodeId, to, epoch: state.epoch, leaderId: state.options.nodeId });
+    send(state, {
+      kind: 'BeginQuorumEpochRequest',
+      from: state.options.nodeId,
+      to,
+      epoch: state.epoch,
+      leaderId: state.options.nodeId,
+    });
   }
   advanceHighWatermark(state);
 }
@@ -100,7 +159,12 @@ export function becomeLeader(state: NodeState): void {
  * A voter told us who leads which epoch. Adopt it if it is news: a newer epoch (with its
  * leader, when known) or the leader of our own epoch. Returns false when refused.
  */
-export function learnLeader(state: NodeState, epoch: number, leaderId: number | null, source: string): boolean {
+export function learnLeader(
+  state: NodeState,
+  epoch: number,
+  leaderId: number | null,
+  source: string,
+): boolean {
   if (epoch < state.epoch || (epoch === state.epoch && leaderId === state.leaderId)) return true;
   if (epoch > state.epoch + epochJumpMax) {
     emit(state, 'refused', `epoch ${epoch} from ${source} jumps more than ${epochJumpMax}`);
@@ -113,12 +177,17 @@ export function learnLeader(state: NodeState, epoch: number, leaderId: number | 
   }
   if (epoch > state.epoch) {
     if (leaderId === null) becomeUnattached(state, epoch, `epoch ${epoch} from ${source}`);
-    else becomeFollower(state, epoch, leaderId, `leader ${leaderId} of epoch ${epoch} from ${source}`);
+    else
+      becomeFollower(state, epoch, leaderId, `leader ${leaderId} of epoch ${epoch} from ${source}`);
     return true;
   }
   if (leaderId === null) return true;
   if (state.leaderId !== null || state.role.kind === 'leader') {
-    emit(state, 'refused', `${source} names ${leaderId} leader of epoch ${epoch}, we know ${state.leaderId}`);
+    emit(
+      state,
+      'refused',
+      `${source} names ${leaderId} leader of epoch ${epoch}, we know ${state.leaderId}`,
+    );
     return false;
   }
   becomeFollower(state, epoch, leaderId, `leader ${leaderId} of epoch ${epoch} from ${source}`);

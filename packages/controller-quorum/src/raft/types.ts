@@ -80,7 +80,8 @@ export interface RaftOptions {
   readonly voters: readonly number[];
   /** controller.quorum.election.timeout.ms in ticks; the timer is drawn from [t, 2t). */
   readonly electionTimeoutTicks: number;
-  /** controller.quorum.fetch.timeout.ms in ticks: follower gives up on the leader, leader's check-quorum. */
+  /** controller.quorum.fetch.timeout.ms in ticks: when a follower gives up on its leader, and
+   * the leader's check-quorum window. */
   readonly fetchTimeoutTicks: number;
   /** controller.quorum.election.backoff.max.ms in ticks: wait after a lost election. */
   readonly electionBackoffMaxTicks: number;

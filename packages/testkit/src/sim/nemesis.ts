@@ -39,7 +39,10 @@ export const calmNemesis: NemesisOptions = {
 };
 
 /** The network controls a nemesis uses; any SimNetwork fits, whatever its message type. */
-export type NemesisNetwork = Pick<SimNetwork<never>, 'isPartitioned' | 'partition' | 'heal' | 'clog' | 'unclog'>;
+export type NemesisNetwork = Pick<
+  SimNetwork<never>,
+  'isPartitioned' | 'partition' | 'heal' | 'clog' | 'unclog'
+>;
 
 export interface NemesisTarget {
   readonly ids: readonly number[];
@@ -74,8 +77,10 @@ export class Nemesis {
     if (!this.#swizzling && random.next() < options.swizzleProbability) this.#startSwizzle();
     const up = this.target.ids.filter((id) => this.target.isUp(id));
     const down = this.target.ids.filter((id) => !this.target.isUp(id));
-    if (down.length < options.downMax && random.next() < options.crashProbability) this.#crash(this.#pick(up));
-    if (down.length > 0 && random.next() < options.restartProbability) this.#restart(this.#pick(down));
+    if (down.length < options.downMax && random.next() < options.crashProbability)
+      this.#crash(this.#pick(up));
+    if (down.length > 0 && random.next() < options.restartProbability)
+      this.#restart(this.#pick(down));
   }
 
   /** Restore every link, release every clog and stop any swizzle in progress. */
@@ -105,9 +110,15 @@ export class Nemesis {
   #startSwizzle(): void {
     const generation = ++this.#swizzle;
     this.#swizzling = true;
-    const nodes = this.#shuffled(this.target.ids).slice(0, this.random.between(1, this.target.ids.length));
+    const nodes = this.#shuffled(this.target.ids).slice(
+      0,
+      this.random.between(1, this.target.ids.length),
+    );
     const unclogOrder = this.#shuffled(nodes);
-    const steps = [...nodes.map((id) => ['clog', id] as const), ...unclogOrder.map((id) => ['unclog', id] as const)];
+    const steps = [
+      ...nodes.map((id) => ['clog', id] as const),
+      ...unclogOrder.map((id) => ['unclog', id] as const),
+    ];
     let delay = 0;
     for (const [action, id] of steps) {
       delay += this.random.between(1, this.options.swizzleStepMax);

@@ -20,7 +20,13 @@ export interface SimNetworkOptions {
   readonly heldMessagesMax: number;
 }
 
-export const reliableNetwork: SimNetworkOptions = { dropProbability: 0, duplicateProbability: 0, delayMin: 1, delayMax: 1, heldMessagesMax: 10_000 };
+export const reliableNetwork: SimNetworkOptions = {
+  dropProbability: 0,
+  duplicateProbability: 0,
+  delayMin: 1,
+  delayMax: 1,
+  heldMessagesMax: 10_000,
+};
 
 export interface SimNetworkStats {
   sent: number;
@@ -150,8 +156,17 @@ function checkOptions(options: SimNetworkOptions): SimNetworkOptions {
   const isProbability = (p: number): boolean => p >= 0 && p <= 1;
   assert(isProbability(options.dropProbability), 'dropProbability in [0, 1]');
   assert(isProbability(options.duplicateProbability), 'duplicateProbability in [0, 1]');
-  assert(Number.isInteger(options.delayMin) && options.delayMin >= 0, 'delayMin is an integer >= 0');
-  assert(Number.isInteger(options.delayMax) && options.delayMax >= options.delayMin, 'delayMax >= delayMin');
-  assert(Number.isInteger(options.heldMessagesMax) && options.heldMessagesMax >= 0, 'heldMessagesMax >= 0');
+  assert(
+    Number.isInteger(options.delayMin) && options.delayMin >= 0,
+    'delayMin is an integer >= 0',
+  );
+  assert(
+    Number.isInteger(options.delayMax) && options.delayMax >= options.delayMin,
+    'delayMax >= delayMin',
+  );
+  assert(
+    Number.isInteger(options.heldMessagesMax) && options.heldMessagesMax >= 0,
+    'heldMessagesMax >= 0',
+  );
   return options;
 }

@@ -13,7 +13,11 @@ describe('PriorityQueue', () => {
   it('pops by time, then by scheduling order', () => {
     const queue = new PriorityQueue<string>();
     const random = new SeededRandom(7);
-    const items = Array.from({ length: 200 }, (_, sequence) => ({ time: random.between(0, 20), sequence, value: `v${sequence}` }));
+    const items = Array.from({ length: 200 }, (_, sequence) => ({
+      time: random.between(0, 20),
+      sequence,
+      value: `v${sequence}`,
+    }));
     for (const item of items) queue.push(item);
     const popped = Array.from({ length: items.length }, () => queue.pop()!);
     const sorted = [...items].sort((a, b) => a.time - b.time || a.sequence - b.sequence);
@@ -42,16 +46,27 @@ describe('SimClock', () => {
   });
 });
 
-function network(options = reliableNetwork, seed = 1): { clock: SimClock; net: SimNetwork<string>; got: string[] } {
+function network(
+  options = reliableNetwork,
+  seed = 1,
+): { clock: SimClock; net: SimNetwork<string>; got: string[] } {
   const clock = new SimClock();
   const got: string[] = [];
-  const net = new SimNetwork<string>(clock, new SeededRandom(seed), options, (from, to, m) => got.push(`${from}>${to}:${m}`));
+  const net = new SimNetwork<string>(clock, new SeededRandom(seed), options, (from, to, m) =>
+    got.push(`${from}>${to}:${m}`),
+  );
   return { clock, net, got };
 }
 
 describe('SimNetwork', () => {
   it('drops, duplicates and reorders by its probabilities', () => {
-    const { clock, net, got } = network({ dropProbability: 0.2, duplicateProbability: 0.1, delayMin: 1, delayMax: 50, heldMessagesMax: 100 });
+    const { clock, net, got } = network({
+      dropProbability: 0.2,
+      duplicateProbability: 0.1,
+      delayMin: 1,
+      delayMax: 50,
+      heldMessagesMax: 100,
+    });
     for (let i = 0; i < 1000; i++) net.send(1, 2, String(i));
     while (clock.step());
     expect(net.stats.dropped).toBeGreaterThan(150);
@@ -109,13 +124,28 @@ describe('Nemesis', () => {
   it('draws partitions, swizzles, crashes and restarts from the seed, and heals all', () => {
     const scenario = new Scenario<string>(3, reliableNetwork, () => {});
     const nodes = new SimNodes([1, 2, 3], (id) => ({ id }));
-    const target = { ids: nodes.ids, isUp: (id: number) => nodes.isUp(id), crash: (id: number) => nodes.crash(id), restart: (id: number) => void nodes.restart(id) };
-    const options = { partitionProbability: 0.2, oneWayProbability: 0.5, healProbability: 0.2, swizzleProbability: 0.1, swizzleStepMax: 5, crashProbability: 0.2, restartProbability: 0.2, downMax: 1 };
+    const target = {
+      ids: nodes.ids,
+      isUp: (id: number) => nodes.isUp(id),
+      crash: (id: number) => nodes.crash(id),
+      restart: (id: number) => void nodes.restart(id),
+    };
+    const options = {
+      partitionProbability: 0.2,
+      oneWayProbability: 0.5,
+      healProbability: 0.2,
+      swizzleProbability: 0.1,
+      swizzleStepMax: 5,
+      crashProbability: 0.2,
+      restartProbability: 0.2,
+      downMax: 1,
+    };
     const nemesis = new Nemesis(scenario.clock, scenario.random, scenario.network, target, options);
     scenario.every(1, 0, () => nemesis.step());
     scenario.run(500, () => expect(nodes.downIds().length).toBeLessThanOrEqual(1));
     const kinds = new Set(nemesis.history.map((line) => line.split(' ')[1]));
-    for (const kind of ['partition', 'heal', 'swizzle', 'crash', 'restart']) expect(kinds).toContain(kind);
+    for (const kind of ['partition', 'heal', 'swizzle', 'crash', 'restart'])
+      expect(kinds).toContain(kind);
     nemesis.healAll();
     expect(nodes.downIds()).toEqual([]);
     expect(scenario.network.isPartitioned()).toBe(false);
@@ -125,15 +155,27 @@ describe('Nemesis', () => {
 describe('seeds and invariants', () => {
   it('reads RILL_SEED and RILL_SEEDS', () => {
     expect(seedsFromEnv({ first: 10, count: 3 }, {})).toEqual([10, 11, 12]);
-    expect(seedsFromEnv({ first: 10, count: 3 }, { RILL_SEEDS: '5' })).toEqual([10, 11, 12, 13, 14]);
+    expect(seedsFromEnv({ first: 10, count: 3 }, { RILL_SEEDS: '5' })).toEqual([
+      10, 11, 12, 13, 14,
+    ]);
     expect(seedsFromEnv({ first: 10, count: 3 }, { RILL_SEED: '42' })).toEqual([42]);
     expect(() => seedsFromEnv({ first: 0, count: 1 }, { RILL_SEED: 'x' })).toThrow(/RILL_SEED/);
   });
 
   it('reports a failing seed with the command that replays it', () => {
-    const checker = new InvariantChecker<number>([{ name: 'small', check: (n) => (n < 3 ? null : `${n} is not small`) }]);
-    const run = (): void => runSeed(17, 'some.test.ts', () => [1, 2, 3].forEach((n) => checker.check(n)), () => 'context');
-    expect(run).toThrow(/^SEED=17: invariant "small" violated: 3 is not small\nreplay: RILL_SEED=17 npx vitest run some.test.ts\ncontext/);
+    const checker = new InvariantChecker<number>([
+      { name: 'small', check: (n) => (n < 3 ? null : `${n} is not small`) },
+    ]);
+    const run = (): void =>
+      runSeed(
+        17,
+        'some.test.ts',
+        () => [1, 2, 3].forEach((n) => checker.check(n)),
+        () => 'context',
+      );
+    expect(run).toThrow(
+      /^SEED=17: invariant "small" violated: 3 is not small\nreplay: RILL_SEED=17 npx vitest run some.test.ts\ncontext/,
+    );
     expect(checker.checks).toBe(3);
     expect(new InvariantViolation('x', 'y').invariant).toBe('x');
   });

@@ -21,7 +21,13 @@ const base: Omit<WorldConfig, 'voters' | 'observers'> = {
   raft,
   safetyTicks: 300,
   livenessTicksMax: 300,
-  calmNetwork: { dropProbability: 0, duplicateProbability: 0, delayMin: 1, delayMax: 10, heldMessagesMax: 10_000 },
+  calmNetwork: {
+    dropProbability: 0,
+    duplicateProbability: 0,
+    delayMin: 1,
+    delayMax: 10,
+    heldMessagesMax: 10_000,
+  },
   proposalProbability: 0.3,
   snapshotProbability: 0.02,
   crashBeforePersistProbability: 0.002,
@@ -32,7 +38,13 @@ export const threeVoters: WorldConfig = { ...base, voters: [1, 2, 3], observers:
 export const fiveVoters: WorldConfig = { ...base, voters: [1, 2, 3, 4, 5], observers: [6] };
 
 /** Network and nemesis probabilities (the testkit option shapes). */
-export const faultyNetwork = { dropProbability: 0.05, duplicateProbability: 0.03, delayMin: 1, delayMax: 30, heldMessagesMax: 10_000 };
+export const faultyNetwork = {
+  dropProbability: 0.05,
+  duplicateProbability: 0.03,
+  delayMin: 1,
+  delayMax: 30,
+  heldMessagesMax: 10_000,
+};
 
 export const nemesisOptions = {
   partitionProbability: 0.02,

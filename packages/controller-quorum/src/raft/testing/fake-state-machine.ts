@@ -19,7 +19,10 @@ export class FakeStateMachine {
   }
 
   apply(entry: Entry): void {
-    assert(entry.offset === this.appliedOffset, `applied ${entry.offset}, expected ${this.appliedOffset}`);
+    assert(
+      entry.offset === this.appliedOffset,
+      `applied ${entry.offset}, expected ${this.appliedOffset}`,
+    );
     let digest = mix(this.digest, entry.epoch);
     for (const byte of entry.payload) digest = mix(digest, byte);
     this.digest = digest;

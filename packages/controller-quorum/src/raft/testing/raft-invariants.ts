@@ -35,9 +35,11 @@ const monotonicEpoch: RaftInvariant = {
   name: 'a node never goes back to an older epoch',
   check(world) {
     for (const node of upNodes(world)) {
-      if (node.core.epoch < node.seenEpoch) return `node ${node.id} went from epoch ${node.seenEpoch} to ${node.core.epoch}`;
+      if (node.core.epoch < node.seenEpoch)
+        return `node ${node.id} went from epoch ${node.seenEpoch} to ${node.core.epoch}`;
       const persisted = world.stores.get(node.id)!.epoch;
-      if (node.core.epoch < persisted) return `node ${node.id} at epoch ${node.core.epoch} below its persisted ${persisted}`;
+      if (node.core.epoch < persisted)
+        return `node ${node.id} at epoch ${node.core.epoch} below its persisted ${persisted}`;
       node.seenEpoch = node.core.epoch;
     }
     return null;
@@ -51,8 +53,10 @@ const monotonicHighWatermark: RaftInvariant = {
     for (const node of upNodes(world)) {
       const { core } = node;
       const hw = core.highWatermark;
-      if (hw < node.seenHighWatermark) return `node ${node.id} high watermark went from ${node.seenHighWatermark} to ${hw}`;
-      const advancedAsLeader = hw > node.seenHighWatermark && core.role === 'leader' && node.seenRole === 'leader';
+      if (hw < node.seenHighWatermark)
+        return `node ${node.id} high watermark went from ${node.seenHighWatermark} to ${hw}`;
+      const advancedAsLeader =
+        hw > node.seenHighWatermark && core.role === 'leader' && node.seenRole === 'leader';
       if (advancedAsLeader && core.epochAt(hw - 1) !== core.epoch) {
         return `leader ${node.id} of epoch ${core.epoch} committed up to ${hw} whose last entry has epoch ${core.epochAt(hw - 1)}`;
       }
@@ -91,9 +95,16 @@ const committedOnMajority: RaftInvariant = {
     if (entry === undefined) return null;
     const voters = world.config.voters;
     const holding = voters.filter((id) => world.stores.get(id)!.holds(last, entry.epoch)).length;
-    if (holding * 2 <= voters.length) return `committed offset ${last} is persisted on ${holding} of ${voters.length} voters`;
+    if (holding * 2 <= voters.length)
+      return `committed offset ${last} is persisted on ${holding} of ${voters.length} voters`;
     return null;
   },
 };
 
-export const raftInvariants: readonly RaftInvariant[] = [oneLeaderPerEpoch, monotonicEpoch, monotonicHighWatermark, consistentCommittedData, committedOnMajority];
+export const raftInvariants: readonly RaftInvariant[] = [
+  oneLeaderPerEpoch,
+  monotonicEpoch,
+  monotonicHighWatermark,
+  consistentCommittedData,
+  committedOnMajority,
+];

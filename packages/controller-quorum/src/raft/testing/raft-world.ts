@@ -29,7 +29,10 @@ export interface SimScenario {
   readonly seed: number;
   readonly random: Random;
   readonly clock: { readonly now: number; readonly eventsRun: number };
-  readonly network: { send(from: number, to: number, message: RaftMessage): void; configure(options: NetworkOptions): void };
+  readonly network: {
+    send(from: number, to: number, message: RaftMessage): void;
+    configure(options: NetworkOptions): void;
+  };
   every(period: number, phase: number, event: () => boolean | void): void;
   run(until: number, afterEvent: () => void, done?: () => boolean): boolean;
 }
@@ -96,7 +99,14 @@ export class RaftWorld {
   phase: 'safety' | 'liveness' = 'safety';
   proposals = 0;
   /** How often the interesting paths ran, so a test can show the faults reached them. */
-  readonly coverage = { elections: 0, checkQuorumResignations: 0, truncations: 0, snapshotsInstalled: 0, refusals: 0, crashes: 0 };
+  readonly coverage = {
+    elections: 0,
+    checkQuorumResignations: 0,
+    truncations: 0,
+    snapshotsInstalled: 0,
+    refusals: 0,
+    crashes: 0,
+  };
   #proposalSequence = 0;
   #markerProposedAt: { epoch: number; leaderId: number } | null = null;
   /** Where the liveness marker committed, once it has. */
@@ -113,9 +123,22 @@ export class RaftWorld {
   /** The SimNodes `start` callback: build a node from its store and start its ticks. */
   startNode(id: number, incarnation: number): SimRaftNode {
     const store = this.stores.get(id)!;
-    const options: RaftOptions = { ...this.config.raft, nodeId: id, voters: this.config.voters, random: this.scenario.random };
+    const options: RaftOptions = {
+      ...this.config.raft,
+      nodeId: id,
+      voters: this.config.voters,
+      random: this.scenario.random,
+    };
     const core = RaftCore.create(options, store.stored());
-    const node: SimRaftNode = { id, incarnation, core, machine: new FakeStateMachine(), seenEpoch: core.epoch, seenHighWatermark: core.highWatermark, seenRole: core.role };
+    const node: SimRaftNode = {
+      id,
+      incarnation,
+      core,
+      machine: new FakeStateMachine(),
+      seenEpoch: core.epoch,
+      seenHighWatermark: core.highWatermark,
+      seenRole: core.role,
+    };
     const phase = this.scenario.random.between(1, this.config.tickUnits);
     this.scenario.every(this.config.tickUnits, phase, () => {
       if (!this.nodes.isUp(id) || this.nodes.incarnation(id) !== incarnation) return false;
@@ -158,15 +181,26 @@ export class RaftWorld {
   afterStep(node: SimRaftNode, what: string): void {
     for (let round = 0; round < 2; round++) {
       const effects = node.core.drain();
-      const writes = effects.hardState !== null || effects.entriesToPersist.length > 0 || effects.snapshotToPersist !== null || effects.truncateFrom !== null;
+      const writes =
+        effects.hardState !== null ||
+        effects.entriesToPersist.length > 0 ||
+        effects.snapshotToPersist !== null ||
+        effects.truncateFrom !== null;
       for (const event of effects.events) this.#count(event);
-      if (this.config.trace) for (const event of effects.events) this.#trace(`${node.id} ${event.kind}: ${event.reason} [${event.role} e${event.epoch}]`);
-      if (writes && this.phase === 'safety' && this.scenario.random.next() < this.config.crashBeforePersistProbability) {
+      if (this.config.trace)
+        for (const event of effects.events)
+          this.#trace(`${node.id} ${event.kind}: ${event.reason} [${event.role} e${event.epoch}]`);
+      if (
+        writes &&
+        this.phase === 'safety' &&
+        this.scenario.random.next() < this.config.crashBeforePersistProbability
+      ) {
         this.crash(node.id);
         return;
       }
       this.stores.get(node.id)!.persist(effects);
-      for (const message of effects.messages) this.scenario.network.send(message.from, message.to, message);
+      for (const message of effects.messages)
+        this.scenario.network.send(message.from, message.to, message);
       if (effects.snapshotToApply !== null) this.#loadSnapshot(node, effects.snapshotToApply);
       for (const entry of effects.committed) this.#apply(node, entry);
       if (round > 0 || !this.#maybeSnapshot(node)) break;
@@ -180,10 +214,14 @@ export class RaftWorld {
     else if (event.kind === 'snapshot') coverage.snapshotsInstalled++;
     else if (event.kind === 'refused') coverage.refusals++;
     else if (event.kind === 'role' && event.role === 'leader') coverage.elections++;
-    else if (event.kind === 'role' && event.reason.startsWith('check-quorum')) coverage.checkQuorumResignations++;
+    else if (event.kind === 'role' && event.reason.startsWith('check-quorum'))
+      coverage.checkQuorumResignations++;
   }
 
-  #loadSnapshot(node: SimRaftNode, snapshot: { lastOffset: number; lastEpoch: number; data: Buffer }): void {
+  #loadSnapshot(
+    node: SimRaftNode,
+    snapshot: { lastOffset: number; lastEpoch: number; data: Buffer },
+  ): void {
     node.machine.load(snapshot);
     this.#checkDigest(node);
   }
@@ -192,24 +230,34 @@ export class RaftWorld {
     const first = this.committed.get(entry.offset);
     if (first === undefined) this.committed.set(entry.offset, entry);
     else if (first.epoch !== entry.epoch || !first.payload.equals(entry.payload)) {
-      this.violations.push(`node ${node.id} committed e${entry.epoch}:${entry.payload} at ${entry.offset}, others e${first.epoch}:${first.payload}`);
+      this.violations.push(
+        `node ${node.id} committed e${entry.epoch}:${entry.payload} at ${entry.offset}, others e${first.epoch}:${first.payload}`,
+      );
     }
     node.machine.apply(entry);
     this.#checkDigest(node);
-    if (this.#markerOffset === null && entry.payload.equals(livenessMarker)) this.#markerOffset = entry.offset;
+    if (this.#markerOffset === null && entry.payload.equals(livenessMarker))
+      this.#markerOffset = entry.offset;
   }
 
   #checkDigest(node: SimRaftNode): void {
     const { appliedOffset, digest } = node.machine;
     const known = this.digests.get(appliedOffset);
     if (known === undefined) this.digests.set(appliedOffset, digest);
-    else if (known !== digest) this.violations.push(`node ${node.id} state digest ${digest} at ${appliedOffset}, others ${known}`);
+    else if (known !== digest)
+      this.violations.push(
+        `node ${node.id} state digest ${digest} at ${appliedOffset}, others ${known}`,
+      );
   }
 
   /** The fake state machine snapshots now and then, at whatever it has applied. */
   #maybeSnapshot(node: SimRaftNode): boolean {
     const lastOffset = node.machine.appliedOffset - 1;
-    if (lastOffset < node.core.logStartOffset || this.scenario.random.next() >= this.config.snapshotProbability) return false;
+    if (
+      lastOffset < node.core.logStartOffset ||
+      this.scenario.random.next() >= this.config.snapshotProbability
+    )
+      return false;
     const lastEpoch = node.core.epochAt(lastOffset);
     assert(lastEpoch !== null, 'an applied offset above the log start is in the log');
     const refused = node.core.snapshotTaken({ lastOffset, lastEpoch }, node.machine.image());
@@ -217,15 +265,19 @@ export class RaftWorld {
     return true;
   }
 
-  /** A client proposing to whichever node believes it leads (a stale leader's entries must vanish). */
+  /** A client proposing to any node that believes it leads (a stale leader's entries vanish). */
   #client(): void {
-    const leaders = this.ids.map((id) => this.nodes.get(id)).filter((n): n is SimRaftNode => n !== undefined && n.core.role === 'leader');
+    const leaders = this.ids
+      .map((id) => this.nodes.get(id))
+      .filter((n): n is SimRaftNode => n !== undefined && n.core.role === 'leader');
     if (leaders.length === 0) return;
     const leader = leaders[this.scenario.random.between(0, leaders.length - 1)]!;
     if (this.phase === 'liveness') return this.#proposeMarker(leader);
     if (this.scenario.random.next() >= this.config.proposalProbability) return;
     const count = this.scenario.random.between(1, 3);
-    const payloads = Array.from({ length: count }, () => Buffer.from(`p${this.#proposalSequence++}`));
+    const payloads = Array.from({ length: count }, () =>
+      Buffer.from(`p${this.#proposalSequence++}`),
+    );
     if (leader.core.propose(payloads).ok) this.proposals += count;
     this.afterStep(leader, 'propose');
   }
@@ -233,7 +285,12 @@ export class RaftWorld {
   #proposeMarker(leader: SimRaftNode): void {
     if (this.#markerOffset !== null) return;
     const proposed = this.#markerProposedAt;
-    if (proposed !== null && proposed.epoch === leader.core.epoch && proposed.leaderId === leader.id) return;
+    if (
+      proposed !== null &&
+      proposed.epoch === leader.core.epoch &&
+      proposed.leaderId === leader.id
+    )
+      return;
     if (!leader.core.propose([livenessMarker]).ok) return;
     this.#markerProposedAt = { epoch: leader.core.epoch, leaderId: leader.id };
     this.afterStep(leader, 'propose liveness marker');
@@ -254,17 +311,26 @@ export class RaftWorld {
     const deadline = start + config.livenessTicksMax * config.tickUnits;
     // Applied directly or inside a snapshot: either way the state machine is past it.
     const marker = (): number => this.#markerOffset ?? Number.POSITIVE_INFINITY;
-    const everyone = (): boolean => this.ids.every((id) => (this.nodes.get(id)?.machine.appliedOffset ?? 0) > marker());
+    const everyone = (): boolean =>
+      this.ids.every((id) => (this.nodes.get(id)?.machine.appliedOffset ?? 0) > marker());
     if (!scenario.run(deadline, checkInvariants, everyone)) {
       const who = this.ids.map((id) => `${id}: ${describe(this.nodes.get(id)!.core)}`).join('\n');
-      throw new Error(`liveness: no proposal committed on every node within ${config.livenessTicksMax} ticks of healing\n${who}`);
+      throw new Error(
+        `liveness: no proposal committed on every node within ${config.livenessTicksMax} ticks of healing\n${who}`,
+      );
     }
     return { livenessTicks: Math.ceil((scenario.clock.now - start) / config.tickUnits) };
   }
 
   /** The last events, for a failure report. */
   report(nemesis: NemesisLike): string {
-    return [`events run: ${this.scenario.clock.eventsRun}`, 'faults:', ...nemesis.history.slice(-20), 'last events:', ...this.trace].join('\n');
+    return [
+      `events run: ${this.scenario.clock.eventsRun}`,
+      'faults:',
+      ...nemesis.history.slice(-20),
+      'last events:',
+      ...this.trace,
+    ].join('\n');
   }
 
   #trace(line: string): void {

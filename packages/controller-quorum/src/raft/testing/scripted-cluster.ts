@@ -26,9 +26,18 @@ export const scriptedOptions: Omit<RaftOptions, 'nodeId' | 'voters'> = {
 
 export type MessageFilter = (message: RaftMessage) => boolean;
 export const all: MessageFilter = () => true;
-export const between = (a: number, b: number): MessageFilter => (m) => (m.from === a && m.to === b) || (m.from === b && m.to === a);
-export const touching = (id: number): MessageFilter => (m) => m.from === id || m.to === id;
-export const not = (filter: MessageFilter): MessageFilter => (m) => !filter(m);
+export const between =
+  (a: number, b: number): MessageFilter =>
+  (m) =>
+    (m.from === a && m.to === b) || (m.from === b && m.to === a);
+export const touching =
+  (id: number): MessageFilter =>
+  (m) =>
+    m.from === id || m.to === id;
+export const not =
+  (filter: MessageFilter): MessageFilter =>
+  (m) =>
+    !filter(m);
 
 export class ScriptedCluster {
   readonly cores = new Map<number, RaftCore>();
@@ -37,7 +46,11 @@ export class ScriptedCluster {
   readonly lines: string[] = [];
   readonly #options: Omit<RaftOptions, 'nodeId'>;
 
-  constructor(voters: readonly number[], observers: readonly number[] = [], options: Partial<RaftOptions> = {}) {
+  constructor(
+    voters: readonly number[],
+    observers: readonly number[] = [],
+    options: Partial<RaftOptions> = {},
+  ) {
     this.#options = { ...scriptedOptions, ...options, voters };
     for (const id of [...voters, ...observers]) {
       this.stores.set(id, new SimStore());
@@ -65,13 +78,18 @@ export class ScriptedCluster {
 
   propose(id: number, ...payloads: string[]): void {
     const result = this.core(id).propose(payloads.map((p) => Buffer.from(p)));
-    this.lines.push(`> propose ${id} ${payloads.join(' ')}: ${result.ok ? `ok, last offset ${result.lastOffset}` : result.error}`);
+    this.lines.push(
+      `> propose ${id} ${payloads.join(' ')}: ${result.ok ? `ok, last offset ${result.lastOffset}` : result.error}`,
+    );
     this.#process(id);
   }
 
   snapshot(id: number, lastOffset: number, data: string): void {
     const core = this.core(id);
-    const refused = core.snapshotTaken({ lastOffset, lastEpoch: core.epochAt(lastOffset) ?? -1 }, Buffer.from(data));
+    const refused = core.snapshotTaken(
+      { lastOffset, lastEpoch: core.epochAt(lastOffset) ?? -1 },
+      Buffer.from(data),
+    );
     this.lines.push(`> snapshot ${id} up to ${lastOffset}: ${refused ?? 'taken'}`);
     this.#process(id);
   }
@@ -152,7 +170,12 @@ export class ScriptedCluster {
 }
 
 function entries(list: readonly Entry[]): string {
-  return list.map((e) => `${e.offset}@e${e.epoch}${e.payload.length === 0 ? '(leader change)' : `:${e.payload.toString()}`}`).join(' ');
+  return list
+    .map(
+      (e) =>
+        `${e.offset}@e${e.epoch}${e.payload.length === 0 ? '(leader change)' : `:${e.payload.toString()}`}`,
+    )
+    .join(' ');
 }
 
 export function formatMessage(m: RaftMessage): string {
@@ -163,20 +186,35 @@ export function formatMessage(m: RaftMessage): string {
 
 function formatValue(value: unknown): string {
   if (Buffer.isBuffer(value)) return `${value.length}B`;
-  if (Array.isArray(value)) return `[${value.map((v) => (typeof v === 'object' && v !== null && 'offset' in v ? entries([v as Entry]) : formatValue(v))).join(' ')}]`;
-  if (typeof value === 'object' && value !== null) return `{${Object.entries(value).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}}`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (typeof v === 'object' && v !== null && 'offset' in v ? entries([v as Entry]) : formatValue(v))).join(' ')}]`;
+  if (typeof value === 'object' && value !== null)
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${formatValue(v)}`)
+      .join(' ')}}`;
   return String(value);
 }
 
 export function formatEffects(effects: RaftEffects): string[] {
   const lines: string[] = [];
-  for (const event of effects.events) lines.push(`event ${event.kind}: ${event.reason} -> ${event.role} e${event.epoch} leader=${event.leaderId}`);
-  if (effects.hardState !== null) lines.push(`persist hard state epoch=${effects.hardState.epoch} votedFor=${effects.hardState.votedFor}`);
-  if (effects.snapshotToPersist !== null) lines.push(`persist snapshot up to ${effects.snapshotToPersist.lastOffset}@e${effects.snapshotToPersist.lastEpoch}`);
+  for (const event of effects.events)
+    lines.push(
+      `event ${event.kind}: ${event.reason} -> ${event.role} e${event.epoch} leader=${event.leaderId}`,
+    );
+  if (effects.hardState !== null)
+    lines.push(
+      `persist hard state epoch=${effects.hardState.epoch} votedFor=${effects.hardState.votedFor}`,
+    );
+  if (effects.snapshotToPersist !== null)
+    lines.push(
+      `persist snapshot up to ${effects.snapshotToPersist.lastOffset}@e${effects.snapshotToPersist.lastEpoch}`,
+    );
   if (effects.truncateFrom !== null) lines.push(`persist truncation from ${effects.truncateFrom}`);
-  if (effects.entriesToPersist.length > 0) lines.push(`persist ${entries(effects.entriesToPersist)}`);
+  if (effects.entriesToPersist.length > 0)
+    lines.push(`persist ${entries(effects.entriesToPersist)}`);
   for (const message of effects.messages) lines.push(`send ${formatMessage(message)}`);
-  if (effects.snapshotToApply !== null) lines.push(`apply snapshot up to ${effects.snapshotToApply.lastOffset}`);
+  if (effects.snapshotToApply !== null)
+    lines.push(`apply snapshot up to ${effects.snapshotToApply.lastOffset}`);
   if (effects.committed.length > 0) lines.push(`commit ${entries(effects.committed)}`);
   return lines;
 }

@@ -29,10 +29,14 @@ export class SimStore {
       this.entries = this.entries.filter((entry) => entry.offset > snapshot.lastOffset);
     }
     const truncateFrom = effects.truncateFrom;
-    if (truncateFrom !== null) this.entries = this.entries.filter((entry) => entry.offset < truncateFrom);
+    if (truncateFrom !== null)
+      this.entries = this.entries.filter((entry) => entry.offset < truncateFrom);
     for (const entry of effects.entriesToPersist) {
       const expected = this.endOffset();
-      assert(entry.offset === expected, `persisted entry at ${entry.offset}, store ends at ${expected}`);
+      assert(
+        entry.offset === expected,
+        `persisted entry at ${entry.offset}, store ends at ${expected}`,
+      );
       this.entries.push(entry);
     }
   }

@@ -104,7 +104,7 @@ function onlyResponse<K extends RaftMessage['kind']>(
 describe('bad input: epochs and voters', () => {
   it('refuses a vote for a stale epoch without changing anything', () => {
     const core = restartedVoter();
-    const effects = receive(core, vote({ epoch: 4, lastEpoch: 9, logEndOffset: 100 }));
+    const effects = receive(core, vote({ epoch: 4, lastEpoch: 4, logEndOffset: 100 }));
     expect(onlyResponse(effects, 'VoteResponse')).toMatchObject({ voteGranted: false, epoch: 5 });
     expect(effects.hardState).toBeNull();
     expect(core.epoch).toBe(5);
@@ -153,6 +153,14 @@ describe('bad input: epochs and voters', () => {
     const effects = receive(core, vote({ epoch: int32Max, lastEpoch: 3, logEndOffset: 2 }));
     expect(onlyResponse(effects, 'VoteResponse')).toMatchObject({ voteGranted: false, epoch: 5 });
     expect(effects.events.map((e) => e.kind)).toContain('refused');
+    expect(core.epoch).toBe(5);
+  });
+
+  it('drops a vote whose log claims an epoch above the one it campaigns for', () => {
+    const core = restartedVoter();
+    const effects = receive(core, vote({ epoch: 6, lastEpoch: 7, logEndOffset: 100 }));
+    expect(effects.messages).toEqual([]);
+    expect(effects.events.map((e) => e.kind)).toEqual(['dropped']);
     expect(core.epoch).toBe(5);
   });
 

@@ -66,6 +66,10 @@ function respondVote(
 export function handleVoteRequest(state: NodeState, request: VoteRequest): void {
   if (!state.isVoter || !state.voters.has(request.from))
     return respondVote(state, request, false, 'INCONSISTENT_VOTER_SET');
+  if (request.lastEpoch > request.epoch) {
+    // A log cannot hold entries of an epoch the candidate has not reached: a corrupt request.
+    return emit(state, 'dropped', `vote from ${request.from}: last epoch above its epoch`);
+  }
   if (request.epoch > state.epoch + epochJumpMax) {
     emit(
       state,

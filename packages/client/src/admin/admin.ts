@@ -15,7 +15,7 @@ import {
   resetGroupOffsets,
   type GroupDescription,
   type GroupListing,
-  type OffsetReset,
+  type OffsetResetResult,
   type PartitionLag,
   type ResetTarget,
 } from './groups.js';
@@ -153,7 +153,7 @@ export class Admin {
   }
 
   /** Moves an empty group's committed offsets; `dryRun` only reports what would change. */
-  resetOffsets(args: { groupId: string; topic: string; partitions?: readonly number[]; target: ResetTarget; dryRun?: boolean }): Promise<OffsetReset[]> {
+  resetOffsets(args: { groupId: string; topic: string; partitions?: readonly number[]; target: ResetTarget; dryRun?: boolean }): Promise<OffsetResetResult[]> {
     this.#check();
     return resetGroupOffsets(this.#groups(), { ...args, dryRun: args.dryRun ?? false });
   }

@@ -179,7 +179,7 @@ export type ResetTarget =
   | { readonly to: 'timestamp'; readonly timestampMs: number }
   | { readonly to: 'shift'; readonly by: number };
 
-export interface OffsetReset {
+export interface OffsetResetResult {
   readonly topic: string;
   readonly partition: number;
   readonly previousOffset: number | null;
@@ -193,7 +193,7 @@ export interface OffsetReset {
 export async function resetGroupOffsets(
   ctx: GroupContext,
   args: { groupId: string; topic: string; partitions?: readonly number[]; target: ResetTarget; dryRun: boolean },
-): Promise<OffsetReset[]> {
+): Promise<OffsetResetResult[]> {
   const group = await describeGroup(ctx, args.groupId);
   if (!args.dryRun && group.state !== 'Empty' && group.state !== 'Dead') {
     throw new InvalidArgumentError(`group ${args.groupId} is ${group.state} with ${group.members.length} member(s): stop its consumers before resetting offsets`);
@@ -216,7 +216,7 @@ async function targetOffsets(
   partitions: readonly number[],
   target: ResetTarget,
   committed: Map<string, number>,
-): Promise<OffsetReset[]> {
+): Promise<OffsetResetResult[]> {
   const bounds = async (timestamp: number) => listOffsets(cluster, partitions.map((partition) => ({ topic, partition, timestamp })));
   const [earliest, latest] = [await bounds(EARLIEST_TIMESTAMP), await bounds(LATEST_TIMESTAMP)];
   const byTime = target.to === 'timestamp' ? await bounds(target.timestampMs) : [];
@@ -234,11 +234,19 @@ async function targetOffsets(
   });
 }
 
-/** OffsetCommit outside any generation (generation -1, no member): what admin tools do. */
+/** Who commits: a member of the current generation, or an admin tool (generation -1, no member). */
+export interface Committer {
+  readonly generationId: number;
+  readonly memberId: string;
+}
+
+const adminCommitter: Committer = { generationId: -1, memberId: '' };
+
 export async function commitOffsets(
   ctx: GroupContext,
   groupId: string,
   offsets: readonly { topic: string; partition: number; offset: number }[],
+  committer: Committer = adminCommitter,
 ): Promise<void> {
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string | null }[]>();
   for (const o of offsets) {
@@ -249,8 +257,8 @@ export async function commitOffsets(
   await onCoordinator(ctx, groupId, async (connection) => {
     const response = await connection.request(ApiKey.OffsetCommit, {
       groupId,
-      generationId: -1,
-      memberId: '',
+      generationId: committer.generationId,
+      memberId: committer.memberId,
       topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
     });
     const errors = response.topics.flatMap((t) =>

@@ -164,8 +164,8 @@ export class Connection {
     const header = { correlationId, clientId: this.#options.clientId };
     const frame = encodeRequest(args.apiKey as ApiKey, args.version, header, args.body as never);
     if (args.options.expectResponse === false) {
-      this.#socket.write(frame);
-      args.resolve(undefined);
+      // Resolving once the bytes left for the kernel keeps acks=0 from outrunning the socket.
+      this.#socket.write(frame, (error) => (error ? args.reject(this.#connectionError(`write to broker ${this.addressText} failed`, error)) : args.resolve(undefined)));
       return;
     }
     const timeoutMs = args.options.timeoutMs ?? this.#options.requestTimeoutMs;

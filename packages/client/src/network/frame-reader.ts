@@ -39,6 +39,7 @@ export class FrameReader {
 
   /** Removes the next `n` buffered bytes: a view when one chunk holds them, else one copy. */
   #take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.#buffered -= n;
     const first = this.#chunks[0]!;
     if (first.length > n) {

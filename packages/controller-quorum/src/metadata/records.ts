@@ -4,6 +4,12 @@
  * facts, not commands: a record never fails to apply to the image it was computed from.
  */
 
+/**
+ * The one spelling of a UUID the codec reads back (lowercase, dashed). Ids in records must
+ * use it, or a round trip would change them and with them the image hash.
+ */
+export const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** "No leader": the partition is offline until a replica it may elect comes back. */
 export const noLeader = -1;
 

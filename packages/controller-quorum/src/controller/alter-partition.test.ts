@@ -17,7 +17,14 @@ function image(): MetadataImage {
 }
 
 function item(overrides: Partial<AlterPartitionItem> = {}): AlterPartitionItem {
-  return { topicId, partition: 0, leaderEpoch: 0, partitionEpoch: 1, newIsr: [1, 2, 3], ...overrides };
+  return {
+    topicId,
+    partition: 0,
+    leaderEpoch: 0,
+    partitionEpoch: 1,
+    newIsr: [1, 2, 3],
+    ...overrides,
+  };
 }
 
 function codeOf(base: MetadataImage, brokerId: number, request: AlterPartitionItem): number {
@@ -27,19 +34,36 @@ function codeOf(base: MetadataImage, brokerId: number, request: AlterPartitionIt
 describe('alterPartition', () => {
   it('accepts an ISR change from the leader at the current epochs', () => {
     const result = alterPartition(image(), { brokerId: 1, partitions: [item()] });
-    expect(result.response[0]).toMatchObject({ errorCode: ErrorCode.NONE, leader: 1, leaderEpoch: 0, isr: [1, 2, 3], partitionEpoch: 2 });
+    expect(result.response[0]).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      leader: 1,
+      leaderEpoch: 0,
+      isr: [1, 2, 3],
+      partitionEpoch: 2,
+    });
     const next = replayed(image(), result.records);
-    expect(next.topics.byId.get(topicId)?.partitions.get(0)).toMatchObject({ isr: [1, 2, 3], partitionEpoch: 2, leaderEpoch: 0 });
+    expect(next.topics.byId.get(topicId)?.partitions.get(0)).toMatchObject({
+      isr: [1, 2, 3],
+      partitionEpoch: 2,
+      leaderEpoch: 0,
+    });
   });
 
   it('refuses a stale partition epoch, and a second change built on the old state', () => {
-    expect(codeOf(image(), 1, item({ partitionEpoch: 0 }))).toBe(ControllerErrorCode.INVALID_UPDATE_VERSION);
-    const shrunk = replayed(image(), alterPartition(image(), { brokerId: 1, partitions: [item({ newIsr: [1] })] }).records);
+    expect(codeOf(image(), 1, item({ partitionEpoch: 0 }))).toBe(
+      ControllerErrorCode.INVALID_UPDATE_VERSION,
+    );
+    const shrunk = replayed(
+      image(),
+      alterPartition(image(), { brokerId: 1, partitions: [item({ newIsr: [1] })] }).records,
+    );
     expect(codeOf(shrunk, 1, item())).toBe(ControllerErrorCode.INVALID_UPDATE_VERSION);
   });
 
   it('fences a leader from an older epoch, and refuses anyone but the leader', () => {
-    const moved = replayed(image(), [{ type: 'partitionChange', topicId, partition: 0, leader: 2, isr: null, replicas: null }]);
+    const moved = replayed(image(), [
+      { type: 'partitionChange', topicId, partition: 0, leader: 2, isr: null, replicas: null },
+    ]);
     expect(codeOf(moved, 1, item({ partitionEpoch: 2 }))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
     expect(codeOf(image(), 2, item())).toBe(ErrorCode.INVALID_REQUEST);
     expect(codeOf(image(), 1, item({ leaderEpoch: 5 }))).toBe(ErrorCode.NOT_CONTROLLER);
@@ -54,10 +78,15 @@ describe('alterPartition', () => {
   });
 
   it('answers unknown topics and partitions, and a partition named twice', () => {
-    expect(codeOf(image(), 1, item({ topicId: topicIdFor(9) }))).toBe(ControllerErrorCode.UNKNOWN_TOPIC_ID);
+    expect(codeOf(image(), 1, item({ topicId: topicIdFor(9) }))).toBe(
+      ControllerErrorCode.UNKNOWN_TOPIC_ID,
+    );
     expect(codeOf(image(), 1, item({ partition: 4 }))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const twice = alterPartition(image(), { brokerId: 1, partitions: [item(), item()] });
-    expect(twice.response.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.INVALID_REQUEST]);
+    expect(twice.response.map((r) => r.errorCode)).toEqual([
+      ErrorCode.NONE,
+      ErrorCode.INVALID_REQUEST,
+    ]);
     expect(twice.records).toHaveLength(1);
   });
 

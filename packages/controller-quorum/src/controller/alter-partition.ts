@@ -45,15 +45,23 @@ export function alterPartition(
   for (const item of request.partitions) {
     const key = `${item.topicId}/${item.partition}`;
     const current = image.topics.byId.get(item.topicId)?.partitions.get(item.partition);
-    const errorCode = seen.has(key) ? Code.INVALID_REQUEST : refusal(image, request.brokerId, item, current);
+    const errorCode = seen.has(key)
+      ? Code.INVALID_REQUEST
+      : refusal(image, request.brokerId, item, current);
     seen.add(key);
     if (current === undefined || errorCode !== Code.NONE) {
       response.push(outcome(item, errorCode, current));
       continue;
     }
-    const record = partitionChange(item.topicId, item.partition, current, { leader: current.leader, isr: item.newIsr });
+    const record = partitionChange(item.topicId, item.partition, current, {
+      leader: current.leader,
+      isr: item.newIsr,
+    });
     if (record !== null) records.push(record);
-    const next = record === null ? current : { ...current, isr: item.newIsr, partitionEpoch: current.partitionEpoch + 1 };
+    const next =
+      record === null
+        ? current
+        : { ...current, isr: item.newIsr, partitionEpoch: current.partitionEpoch + 1 };
     response.push(outcome(item, Code.NONE, next));
   }
   return { records, response };
@@ -76,12 +84,17 @@ function refusal(
   return isrProblem(image, current, item.newIsr);
 }
 
-function isrProblem(image: MetadataImage, current: PartitionRegistration, newIsr: readonly number[]): number {
+function isrProblem(
+  image: MetadataImage,
+  current: PartitionRegistration,
+  newIsr: readonly number[],
+): number {
   if (!newIsr.includes(current.leader)) return Code.INVALID_REQUEST;
   if (new Set(newIsr).size !== newIsr.length) return Code.INVALID_REQUEST;
   if (!newIsr.every((member) => current.replicas.includes(member))) return Code.INVALID_REQUEST;
   const joining = newIsr.filter((member) => !current.isr.includes(member));
-  if (!joining.every((member) => isBrokerLive(image.cluster, member))) return Code.INELIGIBLE_REPLICA;
+  if (!joining.every((member) => isBrokerLive(image.cluster, member)))
+    return Code.INELIGIBLE_REPLICA;
   return Code.NONE;
 }
 

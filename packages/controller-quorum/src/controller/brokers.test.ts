@@ -2,8 +2,19 @@ import { SeededRandom } from '@rill/base';
 import { ErrorCode } from '@rill/protocol';
 import { describe, expect, it } from 'vitest';
 import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
-import { clusterOf, partitionRecord, registerBroker, replayed, topicIdFor } from '../metadata/testing/fixtures.js';
-import { fenceBroker, registerBroker as register, unfenceBroker, unregisterBroker } from './brokers.js';
+import {
+  clusterOf,
+  partitionRecord,
+  registerBroker,
+  replayed,
+  topicIdFor,
+} from '../metadata/testing/fixtures.js';
+import {
+  fenceBroker,
+  registerBroker as register,
+  unfenceBroker,
+  unregisterBroker,
+} from './brokers.js';
 import { ControllerErrorCode } from './error-codes.js';
 import type { ControllerResult } from './result.js';
 
@@ -32,8 +43,18 @@ describe('fenceBroker', () => {
   it('moves leadership to the next ISR member and drops the broker from ISRs', () => {
     const image = after(withTopic(), fenceBroker(withTopic(), 1, clean));
     expect(image.cluster.brokers.get(1)?.fenced).toBe(true);
-    expect(partition(image, 0)).toMatchObject({ leader: 2, isr: [2, 3], leaderEpoch: 1, partitionEpoch: 1 });
-    expect(partition(image, 1)).toMatchObject({ leader: 2, isr: [2, 3], leaderEpoch: 0, partitionEpoch: 1 });
+    expect(partition(image, 0)).toMatchObject({
+      leader: 2,
+      isr: [2, 3],
+      leaderEpoch: 1,
+      partitionEpoch: 1,
+    });
+    expect(partition(image, 1)).toMatchObject({
+      leader: 2,
+      isr: [2, 3],
+      leaderEpoch: 0,
+      partitionEpoch: 1,
+    });
   });
 
   it('never empties an ISR: the last member stays and the partition goes offline', () => {
@@ -46,19 +67,34 @@ describe('fenceBroker', () => {
   });
 
   it('elects outside the ISR only with unclean leader election', () => {
-    let image = replayed(withTopic(), [{ type: 'partitionChange', topicId, partition: 0, leader: null, isr: [1], replicas: null }]);
+    let image = replayed(withTopic(), [
+      { type: 'partitionChange', topicId, partition: 0, leader: null, isr: [1], replicas: null },
+    ]);
     const offline = after(image, fenceBroker(image, 1, clean));
     expect(partition(offline, 0)).toMatchObject({ leader: -1, isr: [1] });
     const unclean = after(image, fenceBroker(image, 1, { uncleanLeaderElectionEnable: true }));
     expect(partition(unclean, 0)).toMatchObject({ leader: 2, isr: [2] });
-    image = replayed(image, [{ type: 'config', resourceType: 'topic', resourceName: 't', key: 'unclean.leader.election.enable', value: 'true' }]);
-    expect(partition(after(image, fenceBroker(image, 1, clean)), 0)).toMatchObject({ leader: 2, isr: [2] });
+    image = replayed(image, [
+      {
+        type: 'config',
+        resourceType: 'topic',
+        resourceName: 't',
+        key: 'unclean.leader.election.enable',
+        value: 'true',
+      },
+    ]);
+    expect(partition(after(image, fenceBroker(image, 1, clean)), 0)).toMatchObject({
+      leader: 2,
+      isr: [2],
+    });
   });
 
   it('does nothing for a broker already fenced, and refuses an unknown one', () => {
     const fenced = after(withTopic(), fenceBroker(withTopic(), 1, clean));
     expect(fenceBroker(fenced, 1, clean).records).toEqual([]);
-    expect(fenceBroker(fenced, 9, clean).response.errorCode).toBe(ControllerErrorCode.BROKER_ID_NOT_REGISTERED);
+    expect(fenceBroker(fenced, 9, clean).response.errorCode).toBe(
+      ControllerErrorCode.BROKER_ID_NOT_REGISTERED,
+    );
   });
 });
 
@@ -94,9 +130,15 @@ describe('registerBroker', () => {
 
   it('refuses malformed registrations', () => {
     const image = withTopic();
-    expect(register(image, { ...request(50), endpoints: [] }, clean).response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
-    expect(register(image, { ...request(50), incarnationId: 'nope' }, clean).response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
-    expect(register(image, { ...request(50), nodeId: -1 }, clean).response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(register(image, { ...request(50), endpoints: [] }, clean).response.errorCode).toBe(
+      ErrorCode.INVALID_REQUEST,
+    );
+    expect(
+      register(image, { ...request(50), incarnationId: 'nope' }, clean).response.errorCode,
+    ).toBe(ErrorCode.INVALID_REQUEST);
+    expect(register(image, { ...request(50), nodeId: -1 }, clean).response.errorCode).toBe(
+      ErrorCode.INVALID_REQUEST,
+    );
   });
 
   it('unregisters a broker after moving its leadership away', () => {
@@ -115,19 +157,26 @@ describe('fencing under random churn (reliability plan I10)', () => {
         const nodeId = random.between(1, 3);
         const operation = random.next() < 0.5 ? fenceBroker : unfenceBroker;
         const next = after(image, operation(image, nodeId, clean));
-        for (const index of [0, 1, 2]) checkTransition(partition(image, index), partition(next, index), `seed ${seed}`);
+        for (const index of [0, 1, 2])
+          checkTransition(partition(image, index), partition(next, index), `seed ${seed}`);
         image = next;
       }
     }
   });
 });
 
-function checkTransition(before: PartitionRegistration, now: PartitionRegistration, where: string): void {
+function checkTransition(
+  before: PartitionRegistration,
+  now: PartitionRegistration,
+  where: string,
+): void {
   expect(now.leaderEpoch, where).toBeGreaterThanOrEqual(before.leaderEpoch);
   expect(now.partitionEpoch, where).toBeGreaterThanOrEqual(before.partitionEpoch);
   expect(now.isr.length, where).toBeGreaterThan(0);
   if (now.leader !== before.leader && now.leader !== -1) {
-    expect(before.isr, `${where}: leader ${now.leader} came from outside the ISR`).toContain(now.leader);
+    expect(before.isr, `${where}: leader ${now.leader} came from outside the ISR`).toContain(
+      now.leader,
+    );
     expect(now.leaderEpoch, where).toBeGreaterThan(before.leaderEpoch);
   }
 }

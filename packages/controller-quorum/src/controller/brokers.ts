@@ -1,6 +1,12 @@
 import { isBrokerLive, type MetadataImage } from '../metadata/image.js';
 import { int32Max, listenersPerBrokerMax, stringLengthMax } from '../metadata/limits.js';
-import { canonicalUuid, noLeader, type Endpoint, type InternalAddress, type MetadataRecord } from '../metadata/records.js';
+import {
+  canonicalUuid,
+  noLeader,
+  type Endpoint,
+  type InternalAddress,
+  type MetadataRecord,
+} from '../metadata/records.js';
 import { ControllerErrorCode as Code } from './error-codes.js';
 import { reelectPartitions, type ElectionOptions } from './partition-election.js';
 import { failure, success, type ControllerResult, type Outcome } from './result.js';
@@ -35,9 +41,18 @@ export function registerBroker(
   if (existing?.incarnationId === request.incarnationId) return { records: [], response: success };
   const { nodeId, incarnationId, endpoints, internalAddress, rack } = request;
   const records: MetadataRecord[] = [
-    { type: 'registerBroker', nodeId, incarnationId, endpoints, internalAddress, rack, fenced: true },
+    {
+      type: 'registerBroker',
+      nodeId,
+      incarnationId,
+      endpoints,
+      internalAddress,
+      rack,
+      fenced: true,
+    },
   ];
-  if (existing !== undefined && !existing.fenced) records.push(...moveAwayFrom(image, request.nodeId, options));
+  if (existing !== undefined && !existing.fenced)
+    records.push(...moveAwayFrom(image, request.nodeId, options));
   return { records, response: success };
 }
 
@@ -50,26 +65,41 @@ function registrationProblem(request: RegisterBrokerRequest): string | null {
     return `a broker registers between 1 and ${listenersPerBrokerMax} listeners`;
   }
   for (const address of [...request.endpoints, request.internalAddress]) {
-    if (!Number.isInteger(address.port) || address.port < 0 || address.port > 0xffff) return `port ${address.port}`;
-    if (address.host.length === 0 || address.host.length > stringLengthMax) return 'a host name is empty or too long';
+    if (!Number.isInteger(address.port) || address.port < 0 || address.port > 0xffff)
+      return `port ${address.port}`;
+    if (address.host.length === 0 || address.host.length > stringLengthMax)
+      return 'a host name is empty or too long';
   }
   for (const endpoint of request.endpoints) {
-    if (endpoint.name.length === 0 || endpoint.name.length > stringLengthMax) return 'a listener name is empty or too long';
+    if (endpoint.name.length === 0 || endpoint.name.length > stringLengthMax)
+      return 'a listener name is empty or too long';
   }
-  if (request.rack !== null && request.rack.length > stringLengthMax) return 'the rack name is too long';
+  if (request.rack !== null && request.rack.length > stringLengthMax)
+    return 'the rack name is too long';
   return null;
 }
 
 /** Fences a broker whose session lapsed, and re-elects the partitions it led. */
-export function fenceBroker(image: MetadataImage, nodeId: number, options: ElectionOptions): ControllerResult<Outcome> {
+export function fenceBroker(
+  image: MetadataImage,
+  nodeId: number,
+  options: ElectionOptions,
+): ControllerResult<Outcome> {
   const broker = image.cluster.brokers.get(nodeId);
   if (broker === undefined) return notRegistered(nodeId);
   if (broker.fenced) return { records: [], response: success };
-  return { records: [{ type: 'fenceBroker', nodeId }, ...moveAwayFrom(image, nodeId, options)], response: success };
+  return {
+    records: [{ type: 'fenceBroker', nodeId }, ...moveAwayFrom(image, nodeId, options)],
+    response: success,
+  };
 }
 
 /** Unfences a caught-up broker; offline partitions it may lead come back with it as leader. */
-export function unfenceBroker(image: MetadataImage, nodeId: number, options: ElectionOptions): ControllerResult<Outcome> {
+export function unfenceBroker(
+  image: MetadataImage,
+  nodeId: number,
+  options: ElectionOptions,
+): ControllerResult<Outcome> {
   const broker = image.cluster.brokers.get(nodeId);
   if (broker === undefined) return notRegistered(nodeId);
   if (!broker.fenced) return { records: [], response: success };
@@ -85,13 +115,24 @@ export function unfenceBroker(image: MetadataImage, nodeId: number, options: Ele
 }
 
 /** Removes a broker for good (decommissioning); its partitions are re-elected first. */
-export function unregisterBroker(image: MetadataImage, nodeId: number, options: ElectionOptions): ControllerResult<Outcome> {
+export function unregisterBroker(
+  image: MetadataImage,
+  nodeId: number,
+  options: ElectionOptions,
+): ControllerResult<Outcome> {
   if (!image.cluster.brokers.has(nodeId)) return notRegistered(nodeId);
-  return { records: [...moveAwayFrom(image, nodeId, options), { type: 'unregisterBroker', nodeId }], response: success };
+  return {
+    records: [...moveAwayFrom(image, nodeId, options), { type: 'unregisterBroker', nodeId }],
+    response: success,
+  };
 }
 
 /** Partition changes that take `nodeId` out of leadership and, where safe, out of ISRs. */
-function moveAwayFrom(image: MetadataImage, nodeId: number, options: ElectionOptions): MetadataRecord[] {
+function moveAwayFrom(
+  image: MetadataImage,
+  nodeId: number,
+  options: ElectionOptions,
+): MetadataRecord[] {
   return reelectPartitions(
     image,
     {
@@ -103,5 +144,8 @@ function moveAwayFrom(image: MetadataImage, nodeId: number, options: ElectionOpt
 }
 
 function notRegistered(nodeId: number): ControllerResult<Outcome> {
-  return { records: [], response: failure(Code.BROKER_ID_NOT_REGISTERED, `broker ${nodeId} is not registered`) };
+  return {
+    records: [],
+    response: failure(Code.BROKER_ID_NOT_REGISTERED, `broker ${nodeId} is not registered`),
+  };
 }

@@ -1,6 +1,8 @@
 import { replicasPerPartitionMax } from '../metadata/limits.js';
 import { isBrokerLive, type MetadataImage } from '../metadata/image.js';
+import { ControllerErrorCode as Code } from './error-codes.js';
 import type { PlacementBroker } from './placement.js';
+import { failure, type Outcome } from './result.js';
 import { uncleanLeaderElectionKey } from './topic-rules.js';
 
 /** Read-only questions the controller operations ask of an image. */
@@ -28,7 +30,11 @@ export function addLeader(counts: Map<number, number>, replicas: readonly number
 }
 
 /** The topic's unclean.leader.election.enable override, else the cluster default. */
-export function uncleanElectionEnabled(image: MetadataImage, topicName: string, clusterDefault: boolean): boolean {
+export function uncleanElectionEnabled(
+  image: MetadataImage,
+  topicName: string,
+  clusterDefault: boolean,
+): boolean {
   const value = image.configs.topic.get(topicName)?.get(uncleanLeaderElectionKey);
   return value === undefined ? clusterDefault : value === 'true';
 }
@@ -38,15 +44,30 @@ export function uncleanElectionEnabled(image: MetadataImage, topicName: string, 
  * partition needs the same number of distinct, live brokers: a fenced or unknown broker
  * could never catch up to join the ISR.
  */
-export function assignmentProblem(image: MetadataImage, assignments: readonly (readonly number[])[]): string | null {
+export function assignmentProblem(
+  image: MetadataImage,
+  assignments: readonly (readonly number[])[],
+): string | null {
   const replicationFactor = assignments[0]?.length ?? 0;
   for (const [partition, replicas] of assignments.entries()) {
     if (replicas.length === 0) return `partition ${partition} has no replicas`;
-    if (replicas.length !== replicationFactor) return 'every partition must have the same number of replicas';
-    if (replicas.length > replicasPerPartitionMax) return `more than ${replicasPerPartitionMax} replicas`;
-    if (new Set(replicas).size !== replicas.length) return `partition ${partition} lists a broker twice`;
+    if (replicas.length !== replicationFactor)
+      return 'every partition must have the same number of replicas';
+    if (replicas.length > replicasPerPartitionMax)
+      return `more than ${replicasPerPartitionMax} replicas`;
+    if (new Set(replicas).size !== replicas.length)
+      return `partition ${partition} lists a broker twice`;
     const absent = replicas.find((broker) => !isBrokerLive(image.cluster, broker));
-    if (absent !== undefined) return `broker ${absent} in the replica assignment is not registered and unfenced`;
+    if (absent !== undefined)
+      return `broker ${absent} in the replica assignment is not registered and unfenced`;
   }
   return null;
+}
+
+/** INVALID_REPLICATION_FACTOR: more replicas wanted than there are live brokers to hold them. */
+export function tooFewBrokers(replicationFactor: number, liveBrokers: number): Outcome {
+  return failure(
+    Code.INVALID_REPLICATION_FACTOR,
+    `replication factor ${replicationFactor} exceeds the ${liveBrokers} live broker(s)`,
+  );
 }

@@ -7,6 +7,7 @@ import {
   assignmentProblem,
   placementBrokers,
   preferredLeaderCounts,
+  tooFewBrokers,
 } from './cluster-queries.js';
 import { ControllerErrorCode as Code } from './error-codes.js';
 import { newPartitionRecord } from './partition-records.js';
@@ -69,7 +70,10 @@ export function createTopics(
   const response: CreateTopicOutcome[] = [];
   for (const request of requests) {
     const checked = duplicates.has(request.name)
-      ? refused(request.name, failure(Code.INVALID_REQUEST, `topic '${request.name}' appears twice in the request`))
+      ? refused(
+          request.name,
+          failure(Code.INVALID_REQUEST, `topic '${request.name}' appears twice in the request`),
+        )
       : checkTopic(image, request, options, pending);
     if ('errorCode' in checked) {
       response.push(checked);
@@ -106,34 +110,45 @@ function checkTopic(
   options: CreateTopicsOptions,
   pending: PendingTopics,
 ): AcceptedTopic | CreateTopicOutcome {
-  const reject = (errorCode: number, message: string) => refused(request.name, failure(errorCode, message));
+  const reject = (errorCode: number, message: string) =>
+    refused(request.name, failure(errorCode, message));
   const nameProblem = topicNameProblem(request.name);
   if (nameProblem !== null) return reject(Code.INVALID_TOPIC_EXCEPTION, nameProblem);
   if (image.topics.byName.has(request.name) || pending.names.has(request.name)) {
     return reject(Code.TOPIC_ALREADY_EXISTS, `topic '${request.name}' already exists`);
   }
   if (pending.collisionKeys.has(collisionKey(request.name))) {
-    return reject(Code.INVALID_TOPIC_EXCEPTION, `topic '${request.name}' collides with an existing topic ('.' vs '_')`);
+    return reject(
+      Code.INVALID_TOPIC_EXCEPTION,
+      `topic '${request.name}' collides with an existing topic ('.' vs '_')`,
+    );
   }
   for (const [key, value] of Object.entries(request.configs)) {
     const problem = topicConfigProblem(key, value);
     if (problem !== null) return reject(Code.INVALID_CONFIG, problem);
   }
-  const replicaLists = request.assignments !== null && request.assignments.length > 0
-    ? checkAssignments(image, request)
-    : placeTopic(image, request, options, pending.leaderCounts);
+  const replicaLists =
+    request.assignments !== null && request.assignments.length > 0
+      ? checkAssignments(image, request)
+      : placeTopic(image, request, options, pending.leaderCounts);
   if ('errorCode' in replicaLists) return refused(request.name, replicaLists);
   return { name: request.name, replicaLists };
 }
 
-function checkAssignments(image: MetadataImage, request: CreateTopicRequest): readonly (readonly number[])[] | Outcome {
+function checkAssignments(
+  image: MetadataImage,
+  request: CreateTopicRequest,
+): readonly (readonly number[])[] | Outcome {
   const assignments = request.assignments;
   assert(assignments !== null, 'checkAssignments without assignments');
   if (request.numPartitions !== -1 || request.replicationFactor !== -1) {
     return failure(Code.INVALID_REQUEST, 'give either replica assignments or counts, not both');
   }
   if (assignments.length > partitionsPerTopicMax) {
-    return failure(Code.INVALID_PARTITIONS, `at most ${partitionsPerTopicMax} partitions per topic`);
+    return failure(
+      Code.INVALID_PARTITIONS,
+      `at most ${partitionsPerTopicMax} partitions per topic`,
+    );
   }
   const problem = assignmentProblem(image, assignments);
   return problem === null ? assignments : failure(Code.INVALID_REPLICA_ASSIGNMENT, problem);
@@ -145,29 +160,44 @@ function placeTopic(
   options: CreateTopicsOptions,
   leaderCounts: ReadonlyMap<number, number>,
 ): number[][] | Outcome {
-  const partitionCount = request.numPartitions === -1 ? options.defaultPartitions : request.numPartitions;
-  const replicationFactor = request.replicationFactor === -1 ? options.defaultReplicationFactor : request.replicationFactor;
+  const partitionCount =
+    request.numPartitions === -1 ? options.defaultPartitions : request.numPartitions;
+  const replicationFactor =
+    request.replicationFactor === -1 ? options.defaultReplicationFactor : request.replicationFactor;
   if (partitionCount < 1 || partitionCount > partitionsPerTopicMax) {
-    return failure(Code.INVALID_PARTITIONS, `the partition count must be between 1 and ${partitionsPerTopicMax}`);
+    return failure(
+      Code.INVALID_PARTITIONS,
+      `the partition count must be between 1 and ${partitionsPerTopicMax}`,
+    );
   }
   if (replicationFactor < 1 || replicationFactor > replicasPerPartitionMax) {
-    return failure(Code.INVALID_REPLICATION_FACTOR, `the replication factor must be between 1 and ${replicasPerPartitionMax}`);
+    return failure(
+      Code.INVALID_REPLICATION_FACTOR,
+      `the replication factor must be between 1 and ${replicasPerPartitionMax}`,
+    );
   }
   const brokers = placementBrokers(image);
   if (replicationFactor > brokers.length) {
-    return failure(
-      Code.INVALID_REPLICATION_FACTOR,
-      `replication factor ${replicationFactor} is larger than the ${brokers.length} available broker(s)`,
-    );
+    return tooFewBrokers(replicationFactor, brokers.length);
   }
   return placeReplicas({ brokers, partitionCount, replicationFactor, leaderCounts });
 }
 
-function topicRecords(topic: AcceptedTopic, topicId: string, configs: Readonly<Record<string, string>>): MetadataRecord[] {
+function topicRecords(
+  topic: AcceptedTopic,
+  topicId: string,
+  configs: Readonly<Record<string, string>>,
+): MetadataRecord[] {
   assert(canonicalUuid.test(topicId), `newTopicId() gave '${topicId}', not a lowercase UUID`);
   const records: MetadataRecord[] = [{ type: 'topic', name: topic.name, topicId }];
   for (const key of Object.keys(configs).sort()) {
-    records.push({ type: 'config', resourceType: 'topic', resourceName: topic.name, key, value: configs[key] });
+    records.push({
+      type: 'config',
+      resourceType: 'topic',
+      resourceName: topic.name,
+      key,
+      value: configs[key],
+    });
   }
   for (const [partition, replicas] of topic.replicaLists.entries()) {
     records.push(newPartitionRecord(topicId, partition, replicas));

@@ -12,7 +12,10 @@ export interface DeleteTopicOutcome extends Outcome {
  * DeleteTopics by name: one RemoveTopic record per known topic. Replay drops the topic's
  * configs with it, and brokers holding its replicas see them in localChanges().deletes.
  */
-export function deleteTopics(image: MetadataImage, names: readonly string[]): ControllerResult<DeleteTopicOutcome[]> {
+export function deleteTopics(
+  image: MetadataImage,
+  names: readonly string[],
+): ControllerResult<DeleteTopicOutcome[]> {
   const counts = new Map<string, number>();
   for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
   const records: MetadataRecord[] = [];
@@ -20,9 +23,17 @@ export function deleteTopics(image: MetadataImage, names: readonly string[]): Co
   for (const name of names) {
     const topic = image.topics.byName.get(name);
     if (counts.get(name)! > 1) {
-      response.push({ name, topicId: null, ...failure(Code.INVALID_REQUEST, `topic '${name}' appears twice in the request`) });
+      response.push({
+        name,
+        topicId: null,
+        ...failure(Code.INVALID_REQUEST, `topic '${name}' appears twice in the request`),
+      });
     } else if (topic === undefined) {
-      response.push({ name, topicId: null, ...failure(Code.UNKNOWN_TOPIC_OR_PARTITION, `no topic named '${name}'`) });
+      response.push({
+        name,
+        topicId: null,
+        ...failure(Code.UNKNOWN_TOPIC_OR_PARTITION, `no topic named '${name}'`),
+      });
     } else {
       records.push({ type: 'removeTopic', topicId: topic.topicId });
       response.push({ name, topicId: topic.topicId, ...success });

@@ -25,7 +25,8 @@ export function electionTarget(
 ): PartitionTarget {
   const liveIsr = current.isr.filter(isLive);
   const isr = liveIsr.length > 0 ? liveIsr : current.isr;
-  if (isLive(current.leader) && isr.includes(current.leader)) return { leader: current.leader, isr };
+  if (isLive(current.leader) && isr.includes(current.leader))
+    return { leader: current.leader, isr };
   const leader = current.replicas.find((replica) => isr.includes(replica) && isLive(replica));
   if (leader !== undefined) return { leader, isr };
   const uncleanLeader = unclean ? current.replicas.find(isLive) : undefined;

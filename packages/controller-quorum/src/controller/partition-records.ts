@@ -2,8 +2,21 @@ import type { PartitionRegistration } from '../metadata/image.js';
 import type { PartitionChangeRecord, PartitionRecord } from '../metadata/records.js';
 
 /** A new partition: every replica in the ISR (none has data yet), the first one leading. */
-export function newPartitionRecord(topicId: string, partition: number, replicas: readonly number[]): PartitionRecord {
-  return { type: 'partition', topicId, partition, replicas, isr: replicas, leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0 };
+export function newPartitionRecord(
+  topicId: string,
+  partition: number,
+  replicas: readonly number[],
+): PartitionRecord {
+  return {
+    type: 'partition',
+    topicId,
+    partition,
+    replicas,
+    isr: replicas,
+    leader: replicas[0],
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+  };
 }
 
 export interface PartitionTarget {

@@ -67,7 +67,10 @@ function roundOrder(brokers: readonly PlacementBroker[]): PlacementBroker[] {
   return order;
 }
 
-function leastLoadedIndex(order: readonly PlacementBroker[], leaderCounts: ReadonlyMap<number, number>): number {
+function leastLoadedIndex(
+  order: readonly PlacementBroker[],
+  leaderCounts: ReadonlyMap<number, number>,
+): number {
   let best = 0;
   for (let index = 1; index < order.length; index++) {
     const count = leaderCounts.get(order[index].nodeId) ?? 0;
@@ -77,13 +80,24 @@ function leastLoadedIndex(order: readonly PlacementBroker[], leaderCounts: Reado
 }
 
 /** Every other broker, starting `shift` places after the leader and wrapping around. */
-function followerCandidates(order: readonly PlacementBroker[], leaderIndex: number, shift: number): PlacementBroker[] {
+function followerCandidates(
+  order: readonly PlacementBroker[],
+  leaderIndex: number,
+  shift: number,
+): PlacementBroker[] {
   const others = order.length - 1;
-  return Array.from({ length: others }, (_, k) => order[(leaderIndex + 1 + ((shift + k) % others)) % order.length]);
+  return Array.from(
+    { length: others },
+    (_, k) => order[(leaderIndex + 1 + ((shift + k) % others)) % order.length],
+  );
 }
 
 /** Candidates on racks not used yet first, then the rest, in candidate order. */
-function pickAcrossRacks(leader: PlacementBroker, candidates: readonly PlacementBroker[], count: number): PlacementBroker[] {
+function pickAcrossRacks(
+  leader: PlacementBroker,
+  candidates: readonly PlacementBroker[],
+  count: number,
+): PlacementBroker[] {
   const usedRacks = new Set([leader.rack ?? '']);
   const picked: PlacementBroker[] = [];
   for (const candidate of candidates) {

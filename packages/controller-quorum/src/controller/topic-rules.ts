@@ -8,8 +8,10 @@ const legalTopicName = /^[a-zA-Z0-9._-]+$/;
 export function topicNameProblem(name: string): string | null {
   if (name === '') return 'the topic name is empty';
   if (name === '.' || name === '..') return `'${name}' is not a legal topic name`;
-  if (name.length > topicNameLengthMax) return `topic names are at most ${topicNameLengthMax} characters`;
-  if (!legalTopicName.test(name)) return 'topic names may contain only ASCII letters, digits, ., _ and -';
+  if (name.length > topicNameLengthMax)
+    return `topic names are at most ${topicNameLengthMax} characters`;
+  if (!legalTopicName.test(name))
+    return 'topic names may contain only ASCII letters, digits, ., _ and -';
   return null;
 }
 
@@ -44,8 +46,11 @@ const topicConfigRules: ReadonlyMap<string, ValueRule> = new Map<string, ValueRu
 export function topicConfigProblem(key: string, value: string): string | null {
   const rule = topicConfigRules.get(key);
   if (rule === undefined) return `unknown or unsupported topic config '${key}'`;
-  if (rule === 'wholeNumber' && !/^-?\d{1,18}$/.test(value)) return `${key}=${value} must be a whole number`;
-  if (rule === 'boolean' && value !== 'true' && value !== 'false') return `${key}=${value} must be true or false`;
-  if (rule === 'deleteOnly' && value !== 'delete') return 'only cleanup.policy=delete is supported so far';
+  if (rule === 'wholeNumber' && !/^-?\d{1,18}$/.test(value))
+    return `${key}=${value} must be a whole number`;
+  if (rule === 'boolean' && value !== 'true' && value !== 'false')
+    return `${key}=${value} must be true or false`;
+  if (rule === 'deleteOnly' && value !== 'delete')
+    return 'only cleanup.policy=delete is supported so far';
   return null;
 }

@@ -7,7 +7,11 @@ import type {
   UnregisterBrokerRecord,
 } from './records.js';
 
-export type ClusterRecord = RegisterBrokerRecord | UnregisterBrokerRecord | FenceBrokerRecord | UnfenceBrokerRecord;
+export type ClusterRecord =
+  | RegisterBrokerRecord
+  | UnregisterBrokerRecord
+  | FenceBrokerRecord
+  | UnfenceBrokerRecord;
 
 /**
  * Broker registrations changed since `image`. Replay asserts rather than rejects: records

@@ -9,7 +9,10 @@ export class ConfigsDelta {
     broker: new Map(),
   };
   /** Resources whose every key goes (a topic that was removed), before any later sets. */
-  readonly #cleared: Record<ConfigResourceType, Set<string>> = { topic: new Set(), broker: new Set() };
+  readonly #cleared: Record<ConfigResourceType, Set<string>> = {
+    topic: new Set(),
+    broker: new Set(),
+  };
 
   constructor(readonly image: ConfigsImage) {}
 

@@ -3,7 +3,13 @@ import { MetadataDelta } from './delta.js';
 import { emptyImage } from './image.js';
 import { imageHash } from './image-hash.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
-import { clusterOf, partitionRecord, registerBroker, replayed, topicIdFor } from './testing/fixtures.js';
+import {
+  clusterOf,
+  partitionRecord,
+  registerBroker,
+  replayed,
+  topicIdFor,
+} from './testing/fixtures.js';
 
 const orders = topicIdFor(1);
 const payments = topicIdFor(2);
@@ -16,14 +22,22 @@ function baseImage() {
     partitionRecord(orders, 1, [2, 3, 1]),
     { type: 'topic', name: 'payments', topicId: payments },
     partitionRecord(payments, 0, [3, 1, 2]),
-    { type: 'config', resourceType: 'topic', resourceName: 'orders', key: 'retention.ms', value: '60000' },
+    {
+      type: 'config',
+      resourceType: 'topic',
+      resourceName: 'orders',
+      key: 'retention.ms',
+      value: '60000',
+    },
   ]);
 }
 
 describe('MetadataDelta replay and apply', () => {
   it('reuses every sub-image it did not touch, by reference', () => {
     const image = baseImage();
-    const next = replayed(image, [{ type: 'config', resourceType: 'broker', resourceName: '', key: 'x', value: '1' }]);
+    const next = replayed(image, [
+      { type: 'config', resourceType: 'broker', resourceName: '', key: 'x', value: '1' },
+    ]);
     expect(next.cluster).toBe(image.cluster);
     expect(next.topics).toBe(image.topics);
     expect(next.producerIds).toBe(image.producerIds);
@@ -33,26 +47,83 @@ describe('MetadataDelta replay and apply', () => {
 
   it('reuses untouched topics when one partition changes', () => {
     const image = baseImage();
-    const next = replayed(image, [{ type: 'partitionChange', topicId: orders, partition: 1, leader: null, isr: [2, 3], replicas: null }]);
+    const next = replayed(image, [
+      {
+        type: 'partitionChange',
+        topicId: orders,
+        partition: 1,
+        leader: null,
+        isr: [2, 3],
+        replicas: null,
+      },
+    ]);
     expect(next.cluster).toBe(image.cluster);
     expect(next.topics.byId.get(payments)).toBe(image.topics.byId.get(payments));
-    expect(next.topics.byId.get(orders)?.partitions.get(0)).toBe(image.topics.byId.get(orders)?.partitions.get(0));
+    expect(next.topics.byId.get(orders)?.partitions.get(0)).toBe(
+      image.topics.byId.get(orders)?.partitions.get(0),
+    );
   });
 
   it('bumps leaderEpoch only with a leader, and partitionEpoch always', () => {
     const image = baseImage();
-    const isrOnly = replayed(image, [{ type: 'partitionChange', topicId: orders, partition: 0, leader: null, isr: [1, 2], replicas: null }]);
-    expect(isrOnly.topics.byName.get('orders')?.partitions.get(0)).toMatchObject({ leader: 1, isr: [1, 2], leaderEpoch: 0, partitionEpoch: 1 });
-    const newLeader = replayed(isrOnly, [{ type: 'partitionChange', topicId: orders, partition: 0, leader: 2, isr: null, replicas: null }]);
-    expect(newLeader.topics.byName.get('orders')?.partitions.get(0)).toMatchObject({ leader: 2, leaderEpoch: 1, partitionEpoch: 2 });
+    const isrOnly = replayed(image, [
+      {
+        type: 'partitionChange',
+        topicId: orders,
+        partition: 0,
+        leader: null,
+        isr: [1, 2],
+        replicas: null,
+      },
+    ]);
+    expect(isrOnly.topics.byName.get('orders')?.partitions.get(0)).toMatchObject({
+      leader: 1,
+      isr: [1, 2],
+      leaderEpoch: 0,
+      partitionEpoch: 1,
+    });
+    const newLeader = replayed(isrOnly, [
+      {
+        type: 'partitionChange',
+        topicId: orders,
+        partition: 0,
+        leader: 2,
+        isr: null,
+        replicas: null,
+      },
+    ]);
+    expect(newLeader.topics.byName.get('orders')?.partitions.get(0)).toMatchObject({
+      leader: 2,
+      leaderEpoch: 1,
+      partitionEpoch: 2,
+    });
   });
 
   it('sees its own earlier records within one delta', () => {
     const delta = new MetadataDelta(baseImage());
-    delta.replay({ type: 'partitionChange', topicId: orders, partition: 0, leader: 2, isr: [2, 3], replicas: null });
-    delta.replay({ type: 'partitionChange', topicId: orders, partition: 0, leader: 3, isr: null, replicas: null });
+    delta.replay({
+      type: 'partitionChange',
+      topicId: orders,
+      partition: 0,
+      leader: 2,
+      isr: [2, 3],
+      replicas: null,
+    });
+    delta.replay({
+      type: 'partitionChange',
+      topicId: orders,
+      partition: 0,
+      leader: 3,
+      isr: null,
+      replicas: null,
+    });
     const next = delta.apply({ offset: 10, epoch: 1 });
-    expect(next.topics.byId.get(orders)?.partitions.get(0)).toMatchObject({ leader: 3, isr: [2, 3], leaderEpoch: 2, partitionEpoch: 2 });
+    expect(next.topics.byId.get(orders)?.partitions.get(0)).toMatchObject({
+      leader: 3,
+      isr: [2, 3],
+      leaderEpoch: 2,
+      partitionEpoch: 2,
+    });
     expect(next.provenance).toEqual({ offset: 10, epoch: 1 });
   });
 
@@ -69,10 +140,16 @@ describe('MetadataDelta replay and apply', () => {
   });
 
   it('fences, unfences and unregisters brokers', () => {
-    const fenced = replayed(baseImage(), [{ type: 'fenceBroker', nodeId: 2 }, { type: 'unregisterBroker', nodeId: 3 }]);
+    const fenced = replayed(baseImage(), [
+      { type: 'fenceBroker', nodeId: 2 },
+      { type: 'unregisterBroker', nodeId: 3 },
+    ]);
     expect(fenced.cluster.brokers.get(2)?.fenced).toBe(true);
     expect(fenced.cluster.brokers.has(3)).toBe(false);
-    const back = replayed(fenced, [{ type: 'unfenceBroker', nodeId: 2 }, registerBroker(3, { fenced: true })]);
+    const back = replayed(fenced, [
+      { type: 'unfenceBroker', nodeId: 2 },
+      registerBroker(3, { fenced: true }),
+    ]);
     expect(back.cluster.brokers.get(2)?.fenced).toBe(false);
     expect(back.cluster.brokers.get(3)?.fenced).toBe(true);
   });
@@ -97,13 +174,45 @@ describe('MetadataDelta replay and apply', () => {
 describe('localChanges', () => {
   it('names the partitions a broker now leads, follows and must delete', () => {
     const delta = new MetadataDelta(baseImage());
-    delta.replay({ type: 'partitionChange', topicId: orders, partition: 0, leader: 2, isr: [2, 3], replicas: null });
-    delta.replay({ type: 'partitionChange', topicId: orders, partition: 1, leader: null, isr: [2, 3], replicas: [2, 3] });
+    delta.replay({
+      type: 'partitionChange',
+      topicId: orders,
+      partition: 0,
+      leader: 2,
+      isr: [2, 3],
+      replicas: null,
+    });
+    delta.replay({
+      type: 'partitionChange',
+      topicId: orders,
+      partition: 1,
+      leader: null,
+      isr: [2, 3],
+      replicas: [2, 3],
+    });
     delta.replay({ type: 'removeTopic', topicId: payments });
     const forTwo = delta.localChanges(2);
     expect(forTwo.leaders).toEqual([
-      { topicName: 'orders', topicId: orders, partition: 0, leader: 2, leaderEpoch: 1, partitionEpoch: 1, replicas: [1, 2, 3], isr: [2, 3] },
-      { topicName: 'orders', topicId: orders, partition: 1, leader: 2, leaderEpoch: 0, partitionEpoch: 1, replicas: [2, 3], isr: [2, 3] },
+      {
+        topicName: 'orders',
+        topicId: orders,
+        partition: 0,
+        leader: 2,
+        leaderEpoch: 1,
+        partitionEpoch: 1,
+        replicas: [1, 2, 3],
+        isr: [2, 3],
+      },
+      {
+        topicName: 'orders',
+        topicId: orders,
+        partition: 1,
+        leader: 2,
+        leaderEpoch: 0,
+        partitionEpoch: 1,
+        replicas: [2, 3],
+        isr: [2, 3],
+      },
     ]);
     expect(forTwo.followers).toEqual([]);
     expect(forTwo.deletes).toEqual([{ topicName: 'payments', topicId: payments, partition: 0 }]);
@@ -138,7 +247,13 @@ describe('snapshots', () => {
     const image = replayed(baseImage(), [
       { type: 'fenceBroker', nodeId: 3 },
       { type: 'producerIdsBlock', brokerId: 1, firstProducerId: 0, size: 1000 },
-      { type: 'config', resourceType: 'broker', resourceName: '1', key: 'log.retention.hours', value: '1' },
+      {
+        type: 'config',
+        resourceType: 'broker',
+        resourceName: '1',
+        key: 'log.retention.hours',
+        value: '1',
+      },
     ]);
     const decoded = decodeSnapshot(encodeSnapshot(image));
     expect(decoded).toEqual(image);
@@ -156,13 +271,22 @@ describe('snapshots', () => {
     const before = baseImage();
     const target = replayed(before, [
       { type: 'removeTopic', topicId: payments },
-      { type: 'partitionChange', topicId: orders, partition: 0, leader: 3, isr: [3], replicas: null },
+      {
+        type: 'partitionChange',
+        topicId: orders,
+        partition: 0,
+        leader: 3,
+        isr: [3],
+        replicas: null,
+      },
     ]);
     const snapshot = decodeSnapshot(encodeSnapshot(target));
     const delta = MetadataDelta.fromSnapshot(before, snapshot);
     expect(delta.apply(snapshot.provenance)).toEqual(target);
     const changes = delta.localChanges(3);
-    expect(changes.leaders.map((r) => `${r.topicName}/${r.partition}@${r.leaderEpoch}`)).toEqual(['orders/0@1']);
+    expect(changes.leaders.map((r) => `${r.topicName}/${r.partition}@${r.leaderEpoch}`)).toEqual([
+      'orders/0@1',
+    ]);
     expect(changes.followers).toEqual([]);
     expect(changes.deletes).toEqual([{ topicName: 'payments', topicId: payments, partition: 0 }]);
   });

@@ -63,7 +63,7 @@ export class MetadataDelta {
     }
   }
 
-  /** A removed topic takes its config overrides with it, or a new topic of that name inherits them. */
+  /** A removed topic takes its configs along, or a new topic of its name would inherit them. */
   #replayRemoveTopic(record: MetadataRecord & { type: 'removeTopic' }): void {
     const name = this.#topicsDelta().replay(record);
     assert(name !== null, 'a topic removal names the topic');
@@ -110,7 +110,11 @@ export class MetadataDelta {
 }
 
 /** Replays `records` onto `image`: the controller's view of what its pending records will make. */
-export function replayAll(image: MetadataImage, records: readonly MetadataRecord[], provenance: Provenance): MetadataImage {
+export function replayAll(
+  image: MetadataImage,
+  records: readonly MetadataRecord[],
+  provenance: Provenance,
+): MetadataImage {
   const delta = new MetadataDelta(image);
   for (const record of records) delta.replay(record);
   return delta.apply(provenance);

@@ -33,7 +33,13 @@ function pushConfigs(
   for (const resourceName of sortedKeys(resources)) {
     const entries = resources.get(resourceName)!;
     for (const key of sortedKeys(entries)) {
-      const record: ConfigRecord = { type: 'config', resourceType, resourceName, key, value: entries.get(key)! };
+      const record: ConfigRecord = {
+        type: 'config',
+        resourceType,
+        resourceName,
+        key,
+        value: entries.get(key)!,
+      };
       records.push(record);
     }
   }

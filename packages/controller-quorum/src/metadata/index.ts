@@ -19,6 +19,11 @@ export {
 export { imageHash } from './image-hash.js';
 export type { LocalChanges, LocalDelete, LocalReplica } from './local-changes.js';
 export { MetadataLoader, type MetadataPublisher, type MetadataUpdate } from './loader.js';
-export { decodeEntryPayload, decodeRecord, encodeEntryPayload, encodeRecord } from './record-codec.js';
+export {
+  decodeEntryPayload,
+  decodeRecord,
+  encodeEntryPayload,
+  encodeRecord,
+} from './record-codec.js';
 export * from './records.js';
 export { decodeSnapshot, encodeSnapshot } from './snapshot.js';

@@ -9,7 +9,14 @@ const topicId = topicIdFor(1);
 const entries = [
   { offset: 0, epoch: 1, payload: Buffer.alloc(0) },
   { offset: 1, epoch: 1, payload: encodeEntryPayload([registerBroker(1), registerBroker(2)]) },
-  { offset: 2, epoch: 1, payload: encodeEntryPayload([{ type: 'topic', name: 't', topicId }, partitionRecord(topicId, 0, [2, 1])]) },
+  {
+    offset: 2,
+    epoch: 1,
+    payload: encodeEntryPayload([
+      { type: 'topic', name: 't', topicId },
+      partitionRecord(topicId, 0, [2, 1]),
+    ]),
+  },
 ];
 
 describe('MetadataLoader', () => {

@@ -52,7 +52,10 @@ export class MetadataLoader {
 
   loadSnapshot(snapshot: RaftSnapshot): void {
     const decoded = decodeSnapshot(snapshot.data);
-    const image = { ...decoded, provenance: { offset: snapshot.lastOffset, epoch: snapshot.lastEpoch } };
+    const image = {
+      ...decoded,
+      provenance: { offset: snapshot.lastOffset, epoch: snapshot.lastEpoch },
+    };
     this.#publish(MetadataDelta.fromSnapshot(this.#image, image), image, 'snapshot');
   }
 

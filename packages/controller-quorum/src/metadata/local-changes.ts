@@ -38,7 +38,8 @@ export function topicsLocalChanges(delta: TopicsDelta, brokerId: number): LocalC
   const deletes: LocalDelete[] = [];
   for (const topic of delta.deletedTopics().values()) {
     for (const [partition, registration] of topic.partitions) {
-      if (registration.replicas.includes(brokerId)) deletes.push({ topicName: topic.name, topicId: topic.topicId, partition });
+      if (registration.replicas.includes(brokerId))
+        deletes.push({ topicName: topic.name, topicId: topic.topicId, partition });
     }
   }
   for (const topic of delta.changedTopics().values()) {

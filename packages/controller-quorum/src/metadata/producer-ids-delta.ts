@@ -12,7 +12,10 @@ export class ProducerIdsDelta {
 
   replay(record: ProducerIdsBlockRecord): void {
     // Blocks must never overlap: two producers with one id would corrupt each other's state.
-    assert(record.firstProducerId >= nextProducerId({ lastBlock: this.#lastBlock }), 'producer id block overlaps');
+    assert(
+      record.firstProducerId >= nextProducerId({ lastBlock: this.#lastBlock }),
+      'producer id block overlaps',
+    );
     const { type: _type, ...block } = record;
     this.#lastBlock = block;
   }

@@ -1,14 +1,28 @@
 import { SeededRandom } from '@rill/base';
 import { DecodeError } from '@rill/protocol';
 import { describe, expect, it } from 'vitest';
-import { decodeEntryPayload, decodeRecord, encodeEntryPayload, encodeRecord } from './record-codec.js';
+import {
+  decodeEntryPayload,
+  decodeRecord,
+  encodeEntryPayload,
+  encodeRecord,
+} from './record-codec.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
-import { clusterOf, partitionRecord, replayed, sampleRecords, topicIdFor } from './testing/fixtures.js';
+import {
+  clusterOf,
+  partitionRecord,
+  replayed,
+  sampleRecords,
+  topicIdFor,
+} from './testing/fixtures.js';
 
 describe('metadata record codec', () => {
-  it.each(sampleRecords.map((record) => [record.type, record] as const))('round-trips a %s record', (_, record) => {
-    expect(decodeRecord(encodeRecord(record))).toEqual(record);
-  });
+  it.each(sampleRecords.map((record) => [record.type, record] as const))(
+    'round-trips a %s record',
+    (_, record) => {
+      expect(decodeRecord(encodeRecord(record))).toEqual(record);
+    },
+  );
 
   it('keeps every record of an entry, in order', () => {
     expect(decodeEntryPayload(encodeEntryPayload(sampleRecords))).toEqual(sampleRecords);
@@ -21,7 +35,9 @@ describe('metadata record codec', () => {
   it('refuses trailing bytes, unknown types and unknown versions', () => {
     const bytes = encodeRecord({ type: 'fenceBroker', nodeId: 1 });
     expect(() => decodeRecord(Buffer.concat([bytes, Buffer.of(0)]))).toThrow(DecodeError);
-    expect(() => decodeRecord(Buffer.from([0, 99, 0, 0]))).toThrow(/unknown metadata record type 99/);
+    expect(() => decodeRecord(Buffer.from([0, 99, 0, 0]))).toThrow(
+      /unknown metadata record type 99/,
+    );
     expect(() => decodeRecord(Buffer.from([0, 3, 0, 1, 0, 0, 0, 1]))).toThrow(/no version 1/);
   });
 
@@ -29,7 +45,16 @@ describe('metadata record codec', () => {
     const negativeNode = encodeRecord({ type: 'fenceBroker', nodeId: 1 });
     negativeNode.writeInt32BE(-5, 4);
     expect(() => decodeRecord(negativeNode)).toThrow(/node id -5/);
-    const twice = { type: 'partition', topicId: topicIdFor(1), partition: 0, replicas: [1, 1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 } as const;
+    const twice = {
+      type: 'partition',
+      topicId: topicIdFor(1),
+      partition: 0,
+      replicas: [1, 1],
+      isr: [1],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    } as const;
     expect(() => decodeRecord(encodeRecord(twice))).toThrow(/twice/);
   });
 });
@@ -70,9 +95,13 @@ describe('metadata decoders on garbage (seeded fuzz)', () => {
   it('yield only DecodeError for mutated snapshots', () => {
     const random = new SeededRandom(seed + 1);
     const topicId = topicIdFor(7);
-    const image = replayed(clusterOf(3), [{ type: 'topic', name: 't', topicId }, partitionRecord(topicId, 0, [1, 2, 3])]);
+    const image = replayed(clusterOf(3), [
+      { type: 'topic', name: 't', topicId },
+      partitionRecord(topicId, 0, [1, 2, 3]),
+    ]);
     const valid = encodeSnapshot(image);
-    for (let i = 0; i < 10_000; i++) expectOnlyDecodeErrors(() => decodeSnapshot(mutate(valid, random)));
+    for (let i = 0; i < 10_000; i++)
+      expectOnlyDecodeErrors(() => decodeSnapshot(mutate(valid, random)));
   });
 });
 

@@ -20,7 +20,10 @@ const entryFormatV0 = 0;
 const recordBytesMin = 4;
 
 const layoutsById = new Map<number, RecordLayout<MetadataRecord>>(
-  Object.values(recordLayouts).map((layout) => [layout.typeId, layout as RecordLayout<MetadataRecord>]),
+  Object.values(recordLayouts).map((layout) => [
+    layout.typeId,
+    layout as RecordLayout<MetadataRecord>,
+  ]),
 );
 
 export function encodeRecord(record: MetadataRecord): Buffer {
@@ -48,7 +51,8 @@ function readRecord(reader: Reader): MetadataRecord {
   const version = reader.uint16();
   const layout = layoutsById.get(typeId);
   if (layout === undefined) throw new DecodeError(`unknown metadata record type ${typeId}`);
-  if (version !== layout.version) throw new DecodeError(`record type ${typeId} has no version ${version}`);
+  if (version !== layout.version)
+    throw new DecodeError(`record type ${typeId} has no version ${version}`);
   return layout.read(reader);
 }
 
@@ -87,5 +91,6 @@ export function decodeEntryPayload(payload: Buffer): MetadataRecord[] {
 }
 
 export function expectEnd(reader: Reader, what: string): void {
-  if (reader.remaining() !== 0) throw new DecodeError(`${reader.remaining()} bytes after the ${what}`);
+  if (reader.remaining() !== 0)
+    throw new DecodeError(`${reader.remaining()} bytes after the ${what}`);
 }

@@ -17,7 +17,8 @@ export function readInt32InRange(reader: Reader, min: number, what: string): num
 
 export const readNodeId = (reader: Reader): number => readInt32InRange(reader, 0, 'node id');
 export const readEpoch = (reader: Reader): number => readInt32InRange(reader, 0, 'epoch');
-export const readPartitionIndex = (reader: Reader): number => readInt32InRange(reader, 0, 'partition');
+export const readPartitionIndex = (reader: Reader): number =>
+  readInt32InRange(reader, 0, 'partition');
 
 /** A leader id: a node id, or -1 for none. */
 export const readLeader = (reader: Reader): number => readInt32InRange(reader, -1, 'leader');
@@ -51,7 +52,8 @@ export function readNullableString(reader: Reader, what: string): string | null 
 }
 
 function checkLength(value: string, what: string): string {
-  if (value.length > stringLengthMax) throw new DecodeError(`${what} is longer than ${stringLengthMax}`);
+  if (value.length > stringLengthMax)
+    throw new DecodeError(`${what} is longer than ${stringLengthMax}`);
   return value;
 }
 
@@ -83,9 +85,15 @@ export function readNullableNodeIds(reader: Reader, what: string): number[] | nu
 }
 
 /** Checks a caller's list count before looping over it. */
-export function readCount(reader: Reader, minItemBytes: number, countMax: number, what: string): number {
+export function readCount(
+  reader: Reader,
+  minItemBytes: number,
+  countMax: number,
+  what: string,
+): number {
   const count = reader.compactArrayLength(minItemBytes);
   if (count < 0) throw new DecodeError(`${what} is null`);
-  if (count > countMax) throw new DecodeError(`${what} has ${count} entries, more than ${countMax}`);
+  if (count > countMax)
+    throw new DecodeError(`${what} has ${count} entries, more than ${countMax}`);
   return count;
 }

@@ -60,12 +60,24 @@ const registerBroker: RecordLayout<RecordOf<'registerBroker'>> = {
     const count = readCount(reader, endpointBytesMin, listenersPerBrokerMax, 'endpoints');
     const endpoints: Endpoint[] = [];
     for (let i = 0; i < count; i++) {
-      endpoints.push({ name: readString(reader, 'listener name'), host: readString(reader, 'host'), port: readPort(reader) });
+      endpoints.push({
+        name: readString(reader, 'listener name'),
+        host: readString(reader, 'host'),
+        port: readPort(reader),
+      });
     }
     const internalAddress = { host: readString(reader, 'internal host'), port: readPort(reader) };
     const rack = readNullableString(reader, 'rack');
     const fenced = readBool(reader);
-    return { type: 'registerBroker', nodeId, incarnationId, endpoints, internalAddress, rack, fenced };
+    return {
+      type: 'registerBroker',
+      nodeId,
+      incarnationId,
+      endpoints,
+      internalAddress,
+      rack,
+      fenced,
+    };
   },
 };
 
@@ -89,7 +101,11 @@ const topic: RecordLayout<RecordOf<'topic'>> = {
     writeString(writer, record.name);
     writer.uuid(record.topicId);
   },
-  read: (reader) => ({ type: 'topic', name: readString(reader, 'topic name'), topicId: reader.uuid() }),
+  read: (reader) => ({
+    type: 'topic',
+    name: readString(reader, 'topic name'),
+    topicId: reader.uuid(),
+  }),
 };
 
 const partition: RecordLayout<RecordOf<'partition'>> = {
@@ -136,7 +152,8 @@ const partitionChange: RecordLayout<RecordOf<'partitionChange'>> = {
     const topicId = reader.uuid();
     const partitionIndex = readPartitionIndex(reader);
     const flags = reader.int8();
-    if (flags !== 0 && flags !== changeHasLeader) throw new DecodeError(`partition change flags ${flags}`);
+    if (flags !== 0 && flags !== changeHasLeader)
+      throw new DecodeError(`partition change flags ${flags}`);
     const leader = flags === changeHasLeader ? readLeader(reader) : null;
     const isr = readNullableNodeIds(reader, 'isr');
     const replicas = readNullableNodeIds(reader, 'replicas');
@@ -190,7 +207,8 @@ const producerIdsBlock: RecordLayout<RecordOf<'producerIdsBlock'>> = {
     const firstProducerId = readNonNegativeInt64(reader, 'first producer id');
     const size = reader.int32();
     if (size < 1) throw new DecodeError(`producer id block of size ${size}`);
-    if (firstProducerId + size > Number.MAX_SAFE_INTEGER) throw new DecodeError('producer id block beyond 2^53');
+    if (firstProducerId + size > Number.MAX_SAFE_INTEGER)
+      throw new DecodeError('producer id block beyond 2^53');
     return { type: 'producerIdsBlock', brokerId, firstProducerId, size };
   },
 };
@@ -202,7 +220,11 @@ const leaderChange: RecordLayout<RecordOf<'leaderChange'>> = {
     writer.int32(record.leaderId);
     writer.int32(record.epoch);
   },
-  read: (reader) => ({ type: 'leaderChange', leaderId: readNodeId(reader), epoch: readEpoch(reader) }),
+  read: (reader) => ({
+    type: 'leaderChange',
+    leaderId: readNodeId(reader),
+    epoch: readEpoch(reader),
+  }),
 };
 
 function readBool(reader: Reader): boolean {

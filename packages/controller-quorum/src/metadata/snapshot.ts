@@ -27,7 +27,8 @@ export function encodeSnapshot(image: MetadataImage): Buffer {
 export function decodeSnapshot(bytes: Buffer): MetadataImage {
   const reader = new Reader(bytes);
   const format = reader.uint16();
-  if (format !== snapshotFormatV0) throw new DecodeError(`unknown metadata snapshot format ${format}`);
+  if (format !== snapshotFormatV0)
+    throw new DecodeError(`unknown metadata snapshot format ${format}`);
   const offset = reader.int64();
   const epoch = reader.int32();
   if (offset < -1 || epoch < 0) throw new DecodeError(`snapshot provenance ${offset}@${epoch}`);
@@ -51,12 +52,14 @@ function snapshotRecordsProblem(records: readonly MetadataRecord[]): string | nu
   let producerIdBlocks = 0;
   for (const record of records) {
     if (record.type === 'topic') {
-      if (topicIds.has(record.topicId) || topicNames.has(record.name)) return `topic ${record.name} twice`;
+      if (topicIds.has(record.topicId) || topicNames.has(record.name))
+        return `topic ${record.name} twice`;
       topicIds.add(record.topicId);
       topicNames.add(record.name);
     } else if (record.type === 'partition') {
       const key = `${record.topicId}/${record.partition}`;
-      if (!topicIds.has(record.topicId) || partitions.has(key)) return `partition ${key} unexpected`;
+      if (!topicIds.has(record.topicId) || partitions.has(key))
+        return `partition ${key} unexpected`;
       partitions.add(key);
       const problem = partitionProblem(record);
       if (problem !== null) return `partition ${key}: ${problem}`;
@@ -73,7 +76,9 @@ function snapshotRecordsProblem(records: readonly MetadataRecord[]): string | nu
 function partitionProblem(record: PartitionRecord): string | null {
   if (record.replicas.length === 0) return 'no replicas';
   if (record.isr.length === 0) return 'empty ISR';
-  if (!record.isr.every((member) => record.replicas.includes(member))) return 'ISR member outside the replicas';
-  if (record.leader !== noLeader && !record.isr.includes(record.leader)) return 'leader outside the ISR';
+  if (!record.isr.every((member) => record.replicas.includes(member)))
+    return 'ISR member outside the replicas';
+  if (record.leader !== noLeader && !record.isr.includes(record.leader))
+    return 'leader outside the ISR';
   return null;
 }

@@ -8,7 +8,11 @@ import {
   type TopicRecord,
 } from './records.js';
 
-export type TopicsRecord = TopicRecord | PartitionRecord | PartitionChangeRecord | RemoveTopicRecord;
+export type TopicsRecord =
+  | TopicRecord
+  | PartitionRecord
+  | PartitionChangeRecord
+  | RemoveTopicRecord;
 
 /** One topic created or changed in a delta, with only its changed partitions. */
 export interface TopicChanges {
@@ -43,10 +47,16 @@ export class TopicsDelta {
       const partitions = new Map<number, PartitionRegistration>();
       for (const [index, registration] of topic.partitions) {
         const before = base?.partitions.get(index);
-        if (before === undefined || !samePartition(before, registration)) partitions.set(index, registration);
+        if (before === undefined || !samePartition(before, registration))
+          partitions.set(index, registration);
       }
       if (base === undefined || partitions.size > 0) {
-        delta.#changed.set(topic.topicId, { name: topic.name, topicId: topic.topicId, base, partitions });
+        delta.#changed.set(topic.topicId, {
+          name: topic.name,
+          topicId: topic.topicId,
+          base,
+          partitions,
+        });
       }
     }
     return delta;
@@ -68,7 +78,10 @@ export class TopicsDelta {
 
   partition(topicId: string, partition: number): PartitionRegistration | undefined {
     if (this.#deleted.has(topicId)) return undefined;
-    return this.#changed.get(topicId)?.partitions.get(partition) ?? this.image.byId.get(topicId)?.partitions.get(partition);
+    return (
+      this.#changed.get(topicId)?.partitions.get(partition) ??
+      this.image.byId.get(topicId)?.partitions.get(partition)
+    );
   }
 
   /** Replays one record; returns the name of a topic it removed, for the configs delta. */
@@ -91,7 +104,12 @@ export class TopicsDelta {
   #replayTopic(record: TopicRecord): void {
     assert(this.topic(record.topicId) === undefined, `topic id ${record.topicId} exists`);
     assert(!this.#nameInUse(record.name), `topic name ${record.name} exists`);
-    const changes = { name: record.name, topicId: record.topicId, base: undefined, partitions: new Map() };
+    const changes = {
+      name: record.name,
+      topicId: record.topicId,
+      base: undefined,
+      partitions: new Map(),
+    };
     this.#changed.set(record.topicId, changes);
     this.#createdNames.set(record.name, record.topicId);
   }
@@ -103,7 +121,10 @@ export class TopicsDelta {
   }
 
   #replayPartition(record: PartitionRecord): void {
-    assert(this.topic(record.topicId) !== undefined, `partition of unknown topic ${record.topicId}`);
+    assert(
+      this.topic(record.topicId) !== undefined,
+      `partition of unknown topic ${record.topicId}`,
+    );
     assert(this.partition(record.topicId, record.partition) === undefined, 'partition exists');
     const { type: _type, topicId: _topicId, partition, ...registration } = record;
     checkRegistration(registration);
@@ -112,7 +133,10 @@ export class TopicsDelta {
 
   #replayPartitionChange(record: PartitionChangeRecord): void {
     const current = this.partition(record.topicId, record.partition);
-    assert(current !== undefined, `change of unknown partition ${record.topicId}/${record.partition}`);
+    assert(
+      current !== undefined,
+      `change of unknown partition ${record.topicId}/${record.partition}`,
+    );
     const next: PartitionRegistration = {
       replicas: record.replicas ?? current.replicas,
       isr: record.isr ?? current.isr,
@@ -187,8 +211,12 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
 function checkRegistration(registration: PartitionRegistration): void {
   assert(registration.replicas.length > 0, 'a partition has no replicas');
   assert(registration.isr.length > 0, 'an ISR is never empty');
-  for (const member of registration.isr) assert(registration.replicas.includes(member), `ISR member ${member} is no replica`);
+  for (const member of registration.isr)
+    assert(registration.replicas.includes(member), `ISR member ${member} is no replica`);
   if (registration.leader !== noLeader) {
-    assert(registration.isr.includes(registration.leader), `leader ${registration.leader} is outside the ISR`);
+    assert(
+      registration.isr.includes(registration.leader),
+      `leader ${registration.leader} is outside the ISR`,
+    );
   }
 }

@@ -54,6 +54,7 @@ export class Consumer {
   #error: Error | null = null;
   #wakeReader: (() => void) | null = null;
   #autoCommit: NodeJS.Timeout | null = null;
+  #interrupted = false;
   #closed = false;
 
   constructor(options: ConsumerOptions) {
@@ -162,7 +163,17 @@ export class Consumer {
     }
   }
 
+  /**
+   * Ends a running `for await` loop at its next wait, without closing the consumer (for a
+   * signal handler or a timer); a later loop starts afresh.
+   */
+  interrupt(): void {
+    this.#interrupted = true;
+    this.#wakeReader?.();
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerBatch, void, undefined> {
+    this.#interrupted = false;
     let previous: FetchedBatch | null = null;
     for (;;) {
       if (previous !== null) markProcessed(previous);
@@ -191,7 +202,7 @@ export class Consumer {
 
   async #next(): Promise<FetchedBatch | null> {
     for (;;) {
-      if (this.#closed) return null;
+      if (this.#closed || this.#interrupted) return null;
       if (this.#error !== null) {
         const error = this.#error;
         this.#error = null;

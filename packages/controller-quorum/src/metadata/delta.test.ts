@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetadataDelta } from './delta.js';
 import { emptyImage } from './image.js';
 import { imageHash } from './image-hash.js';
+import { decodeEntryPayload, encodeEntryPayload } from './record-codec.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import {
   clusterOf,
@@ -289,5 +290,30 @@ describe('snapshots', () => {
     ]);
     expect(changes.followers).toEqual([]);
     expect(changes.deletes).toEqual([{ topicName: 'payments', topicId: payments, partition: 0 }]);
+  });
+});
+
+describe('replaying committed entries', () => {
+  it('reaches the image a snapshot of it decodes to (I10)', () => {
+    const topicId = topicIdFor(3);
+    const payloads = [
+      Buffer.alloc(0),
+      encodeEntryPayload([registerBroker(1), registerBroker(2)]),
+      encodeEntryPayload([
+        { type: 'topic', name: 't', topicId },
+        partitionRecord(topicId, 0, [2, 1]),
+      ]),
+    ];
+    const delta = new MetadataDelta(emptyImage);
+    for (const payload of payloads)
+      for (const record of decodeEntryPayload(payload)) delta.replay(record);
+    const replayedImage = delta.apply({ offset: 2, epoch: 1 });
+    const loaded = MetadataDelta.fromSnapshot(
+      emptyImage,
+      decodeSnapshot(encodeSnapshot(replayedImage)),
+    );
+    expect(loaded.apply(replayedImage.provenance)).toEqual(replayedImage);
+    expect(loaded.localChanges(1).followers.map((r) => r.partition)).toEqual([0]);
+    expect(delta.localChanges(2).leaders.map((r) => r.topicName)).toEqual(['t']);
   });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApiKey, ErrorCode, decodeResponse, encodeRequest } from '@rill/protocol';
 import { ServerProcess } from '@rill/testkit';
+import { runClientBench } from './client-load.js';
 import { runConsumeLoad } from './consume-load.js';
 import { PipelinedConnection } from './pipelined-connection.js';
 import { cpuSeconds, peakRssBytes } from './process-stats.js';
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   const file = `${resultsDir}single-node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, JSON.stringify({ seconds, reports }, null, 2));
   console.log(`\nresults written to ${file}`);
+
+  // @rill/client (issue 7): the same workloads through Producer and Consumer, compared with the figures above.
+  await runClientBench({ workloads, durationMs: seconds * 1000, loadGenerator: reports });
 }
 
 async function runWorkload(workload: Workload, durationMs: number): Promise<WorkloadReport> {

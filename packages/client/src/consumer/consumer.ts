@@ -5,7 +5,7 @@ import { CoordinatorLookup } from '../cluster/coordinator.js';
 import { Fetcher, type FetchedBatch } from './fetcher.js';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './options.js';
 import { resolvePositions } from './positions.js';
-import type { ConsumerRecord } from './record-batches.js';
+import { decodePartitionRecords, type ConsumerRecord } from './record-batches.js';
 import { SubscriptionState, type PartitionState, type PendingReset, type TopicPartition } from './subscription-state.js';
 
 /** What the async iterator yields: records of one partition, in offset order. */
@@ -178,10 +178,11 @@ export class Consumer {
     for (;;) {
       if (previous !== null) markProcessed(previous);
       previous = null;
-      const batch = await this.#next();
-      if (batch === null) return;
-      previous = batch;
-      yield { topic: batch.state.topic, partition: batch.state.partition, records: batch.records, highWatermark: batch.highWatermark, nextOffset: batch.nextOffset };
+      const next = await this.#next();
+      if (next === null) return;
+      previous = next.batch;
+      const { state, highWatermark, nextOffset } = next.batch;
+      yield { topic: state.topic, partition: state.partition, records: next.records, highWatermark, nextOffset };
     }
   }
 
@@ -200,7 +201,7 @@ export class Consumer {
     }
   }
 
-  async #next(): Promise<FetchedBatch | null> {
+  async #next(): Promise<{ batch: FetchedBatch; records: ConsumerRecord[] } | null> {
     for (;;) {
       if (this.#closed || this.#interrupted) return null;
       if (this.#error !== null) {
@@ -210,8 +211,9 @@ export class Consumer {
       }
       const batch = this.#fetcher.take();
       if (batch !== undefined) {
+        const records = decodePartitionRecords(batch.data, batch.fetchOffset);
         batch.state.deliveredOffset = batch.nextOffset;
-        if (batch.records.length > 0) return batch;
+        if (records.length > 0) return { batch, records };
         markProcessed(batch);
         continue;
       }

@@ -3,15 +3,20 @@ import { KafkaError, RillError } from '../errors.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { backoffMs } from '../cluster/retry.js';
 import type { ResolvedConsumerOptions } from './options.js';
-import { decodePartitionRecords, type ConsumerRecord } from './record-batches.js';
+import { nextOffsetAfter } from './record-batches.js';
 import type { PartitionState, SubscriptionState } from './subscription-state.js';
 
-/** Records of one partition from one fetch, waiting to be handed to the application. */
+/**
+ * Data of one partition from one fetch, waiting to be handed to the application. Records
+ * are decoded when the application takes the batch, not when it arrives, so the next fetch
+ * is on the wire while this one is decoded.
+ */
 export interface FetchedBatch {
   readonly state: PartitionState;
   /** The partition's seek epoch when fetched; a seek since makes the batch stale. */
   readonly epoch: number;
-  readonly records: ConsumerRecord[];
+  readonly data: Buffer;
+  readonly fetchOffset: number;
   readonly nextOffset: number;
   readonly highWatermark: number;
   readonly bytes: number;
@@ -185,11 +190,12 @@ export class Fetcher {
     }
     state.highWatermark = p.highWatermark;
     if (p.records === null || p.records.length === 0) return false;
-    const decoded = decodePartitionRecords(p.records, state.fetchOffset!);
-    if (decoded.nextOffset === state.fetchOffset) return false;
-    state.fetchOffset = decoded.nextOffset;
+    const fetchOffset = state.fetchOffset!;
+    const nextOffset = nextOffsetAfter(p.records, fetchOffset);
+    if (nextOffset === fetchOffset) return false;
+    state.fetchOffset = nextOffset;
     const bytes = p.records.length;
-    this.#buffer.push({ state, epoch, records: decoded.records, nextOffset: decoded.nextOffset, highWatermark: p.highWatermark, bytes });
+    this.#buffer.push({ state, epoch, data: p.records, fetchOffset, nextOffset, highWatermark: p.highWatermark, bytes });
     this.#bufferedBytes += bytes;
     return true;
   }

@@ -135,9 +135,24 @@ export class Connection {
     body: RequestInputFor<K>,
     options: RequestOptions = {},
   ): Promise<ResponseFor<K>> {
+    const header = { clientId: this.#options.clientId };
+    const encode = (correlationId: number) => [encodeRequest(apiKey, version, { ...header, correlationId }, body)];
+    return this.requestFrames(apiKey, version, encode, options);
+  }
+
+  /**
+   * Sends a request whose frame the caller encodes (as Buffers written in one corked
+   * write) once its correlation id is known; the response is decoded as usual.
+   */
+  requestFrames<K extends ApiKey>(
+    apiKey: K,
+    version: number,
+    encode: (correlationId: number, clientId: string) => readonly Buffer[],
+    options: RequestOptions = {},
+  ): Promise<ResponseFor<K>> {
     if (this.#closedBy !== null) return Promise.reject(this.#closedBy);
     return new Promise<ResponseFor<K>>((resolve, reject) => {
-      const send = (): void => this.#send({ apiKey, version, body, options, resolve: resolve as (b: unknown) => void, reject });
+      const send = (): void => this.#send({ apiKey, version, encode, options, resolve: resolve as (b: unknown) => void, reject });
       if (this.#inFlight.length < this.#options.maxInFlight) return send();
       if (this.#queue.length >= queuedRequestsMax) {
         return reject(new LimitExceededError(`${queuedRequestsMax} requests already wait for broker ${this.addressText}`));
@@ -153,7 +168,7 @@ export class Connection {
   #send(args: {
     apiKey: number;
     version: number;
-    body: unknown;
+    encode: (correlationId: number, clientId: string) => readonly Buffer[];
     options: RequestOptions;
     resolve: (body: unknown) => void;
     reject: (error: Error) => void;
@@ -161,11 +176,10 @@ export class Connection {
     if (this.#closedBy !== null) return args.reject(this.#closedBy);
     const correlationId = this.#nextCorrelationId;
     this.#nextCorrelationId = correlationId >= CORRELATION_ID_MAX ? 1 : correlationId + 1;
-    const header = { correlationId, clientId: this.#options.clientId };
-    const frame = encodeRequest(args.apiKey as ApiKey, args.version, header, args.body as never);
+    const chunks = args.encode(correlationId, this.#options.clientId);
     if (args.options.expectResponse === false) {
       // Resolving once the bytes left for the kernel keeps acks=0 from outrunning the socket.
-      this.#socket.write(frame, (error) => (error ? args.reject(this.#connectionError(`write to broker ${this.addressText} failed`, error)) : args.resolve(undefined)));
+      this.#write(chunks, (error) => (error ? args.reject(this.#connectionError(`write to broker ${this.addressText} failed`, error)) : args.resolve(undefined)));
       return;
     }
     const timeoutMs = args.options.timeoutMs ?? this.#options.requestTimeoutMs;
@@ -177,7 +191,14 @@ export class Connection {
       resolve: args.resolve,
       reject: args.reject,
     });
-    this.#socket.write(frame);
+    this.#write(chunks);
+  }
+
+  #write(chunks: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    if (chunks.length === 1) return void this.#socket.write(chunks[0]!, done);
+    this.#socket.cork();
+    for (let i = 0; i < chunks.length; i++) this.#socket.write(chunks[i]!, i === chunks.length - 1 ? done : undefined);
+    this.#socket.uncork();
   }
 
   #onData(chunk: Buffer): void {

@@ -13,6 +13,7 @@ export interface VersionRange {
  */
 export const clientVersions: ReadonlyMap<number, VersionRange> = new Map([
   // Produce v3+ and Fetch v4+ carry magic-2 record batches, the only format we write or read.
+  // producer/produce-request.ts encodes exactly Produce v3-v7: widen both together.
   [ApiKey.Produce, { min: 3, max: 7 }],
   [ApiKey.Fetch, { min: 4, max: 11 }],
   [ApiKey.ListOffsets, { min: 1, max: 3 }],

@@ -111,7 +111,8 @@ export class RecordAccumulator {
   }
 
   #start(queue: PartitionQueue, capacity: number, record: MeasuredRecord, tracker: SendTracker, nowMs: number): void {
-    const batch = new ProducerBatch({ topic: queue.topic, partition: queue.partition, capacityBytes: capacity, nowMs });
+    const buffer = this.#options.memory.allocate(capacity);
+    const batch = new ProducerBatch({ topic: queue.topic, partition: queue.partition, buffer, nowMs });
     const offsetDelta = batch.tryAppend(record);
     addWaiter(batch, tracker, offsetDelta);
     queue.open = batch;

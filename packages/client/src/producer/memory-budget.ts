@@ -14,11 +14,31 @@ interface Waiter {
  */
 export class MemoryBudget {
   readonly capacityBytes: number;
+  readonly #pooledBytes: number;
   #usedBytes = 0;
   readonly #waiters: Waiter[] = [];
+  /**
+   * Buffers of exactly `pooledBytes` (batch.size) given back by completed batches, reused
+   * as Java's BufferPool does: allocating and collecting a large external buffer per batch
+   * was a main cost at high rates. At most capacity / pooledBytes of them exist.
+   */
+  readonly #free: Buffer[] = [];
 
-  constructor(capacityBytes: number) {
+  constructor(capacityBytes: number, pooledBytes = 0) {
     this.capacityBytes = capacityBytes;
+    this.#pooledBytes = pooledBytes;
+  }
+
+  /** A buffer for reserved bytes: a pooled one when the size is batch.size. */
+  allocate(bytes: number): Buffer {
+    if (bytes === this.#pooledBytes && this.#free.length > 0) return this.#free.pop()!;
+    return Buffer.allocUnsafe(bytes);
+  }
+
+  /** Returns a completed batch's buffer and its reservation. Nothing may use `buffer` after. */
+  free(buffer: Buffer, reservedBytes: number): void {
+    if (buffer.length === this.#pooledBytes && this.#free.length * this.#pooledBytes < this.capacityBytes) this.#free.push(buffer);
+    this.release(reservedBytes);
   }
 
   get usedBytes(): number {

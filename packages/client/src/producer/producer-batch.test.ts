@@ -10,7 +10,7 @@ function record(args: { key?: Bytes; value: Bytes; headers?: RecordHeader[]; tim
 }
 
 function sealedFrom(records: MeasuredRecord[], compression: 'none' | 'gzip'): Promise<Buffer> {
-  const batch = new ProducerBatch({ topic: 't', partition: 0, capacityBytes: 1 << 20, nowMs: 0 });
+  const batch = new ProducerBatch({ topic: 't', partition: 0, buffer: Buffer.alloc(1 << 20), nowMs: 0 });
   for (const r of records) expect(batch.tryAppend(r)).toBeGreaterThanOrEqual(0);
   return new Promise((resolve) => {
     const seal = () => resolve(batch.seal({ producerId: 42, producerEpoch: 3, baseSequence: 17 }));
@@ -51,14 +51,14 @@ describe('ProducerBatch', () => {
 
   it('refuses a record that does not fit and accepts it in a batch sized for it', () => {
     const big = record({ value: Buffer.alloc(2000), timestamp: 0 });
-    const small = new ProducerBatch({ topic: 't', partition: 0, capacityBytes: 1000, nowMs: 0 });
+    const small = new ProducerBatch({ topic: 't', partition: 0, buffer: Buffer.alloc(1000), nowMs: 0 });
     expect(small.tryAppend(big)).toBe(-1);
-    const sized = new ProducerBatch({ topic: 't', partition: 0, capacityBytes: ProducerBatch.capacityFor(big), nowMs: 0 });
+    const sized = new ProducerBatch({ topic: 't', partition: 0, buffer: Buffer.alloc(ProducerBatch.capacityFor(big)), nowMs: 0 });
     expect(sized.tryAppend(big)).toBe(0);
   });
 
   it('reseals with a new identity (a new producer id) and keeps the old bytes for retries', async () => {
-    const batch = new ProducerBatch({ topic: 't', partition: 0, capacityBytes: 4096, nowMs: 0 });
+    const batch = new ProducerBatch({ topic: 't', partition: 0, buffer: Buffer.alloc(4096), nowMs: 0 });
     batch.tryAppend(record({ value: 'x', timestamp: 1 }));
     batch.close('none', () => undefined);
     const first = batch.seal({ producerId: 1, producerEpoch: 0, baseSequence: 5 });

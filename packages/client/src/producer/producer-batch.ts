@@ -99,12 +99,18 @@ export class ProducerBatch {
   #payload: Buffer | null = null;
   #sealed: { identity: BatchIdentity; bytes: Buffer } | null = null;
 
-  constructor(args: { topic: string; partition: number; capacityBytes: number; nowMs: number }) {
+  /** `buffer` holds the records; its length is the batch's capacity and reservation. */
+  constructor(args: { topic: string; partition: number; buffer: Buffer; nowMs: number }) {
     this.topic = args.topic;
     this.partition = args.partition;
     this.createdMs = args.nowMs;
-    this.reservedBytes = args.capacityBytes;
-    this.#buf = Buffer.allocUnsafe(args.capacityBytes);
+    this.reservedBytes = args.buffer.length;
+    this.#buf = args.buffer;
+  }
+
+  /** The records buffer, to give back to the pool once the batch completed. */
+  get buffer(): Buffer {
+    return this.#buf;
   }
 
   get closed(): boolean {

@@ -56,7 +56,7 @@ export class Producer {
   constructor(options: ProducerOptions) {
     this.#options = resolveProducerOptions(options);
     this.#cluster = new Cluster({ ...options, allowAutoTopicCreation: options.allowAutoTopicCreation ?? true });
-    this.#memory = new MemoryBudget(this.#options.bufferMemoryBytes);
+    this.#memory = new MemoryBudget(this.#options.bufferMemoryBytes, this.#options.batchSize);
     this.#identity = new ProducerIdentity(this.#cluster);
     this.#accumulator = new RecordAccumulator({
       batchSize: this.#options.batchSize,

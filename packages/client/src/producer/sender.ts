@@ -7,6 +7,7 @@ import type { ProducerIdentity } from './idempotence.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { ResolvedProducerOptions } from './options.js';
 import type { ProducerBatch } from './producer-batch.js';
+import { encodeProduceFrame } from './produce-request.js';
 
 export interface SenderDeps {
   readonly cluster: Cluster;
@@ -160,11 +161,11 @@ export class Sender {
     const { acks } = this.#deps.options;
     try {
       const connection = await this.#deps.cluster.nodeConnection(leader);
-      const response = await connection.request(
-        ApiKey.Produce,
-        { transactionalId: null, acks, timeoutMs: this.#deps.cluster.options.requestTimeoutMs, topicData: this.#topicData(picked) },
-        { expectResponse: acks !== 0 },
-      );
+      const version = connection.version(ApiKey.Produce);
+      const topics = this.#topicData(picked);
+      const timeoutMs = this.#deps.cluster.options.requestTimeoutMs;
+      const encode = (correlationId: number, clientId: string) => encodeProduceFrame({ version, correlationId, clientId, acks, timeoutMs, topics });
+      const response = await connection.requestFrames(ApiKey.Produce, version, encode, { expectResponse: acks !== 0 });
       if (acks === 0) for (const { queue, batch } of picked) this.#finish(queue, batch, { baseOffset: -1 });
       else this.#handleResponse(picked, response);
     } catch (error) {
@@ -180,7 +181,7 @@ export class Sender {
       list.push({ index: queue.partition, records: batch.seal(this.#deps.identity.batchIdentity(batch)) });
       byTopic.set(queue.topic, list);
     }
-    return [...byTopic].map(([name, partitionData]) => ({ name, partitionData }));
+    return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
   }
 
   #handleResponse(picked: readonly { queue: PartitionQueue; batch: ProducerBatch }[], response: ProduceResponse): void {
@@ -219,7 +220,7 @@ export class Sender {
   /** Completes a batch either way: frees its memory and settles every send() waiting on it. */
   #finish(queue: PartitionQueue, batch: ProducerBatch, outcome: { baseOffset: number } | { error: Error }): void {
     removeFrom(queue.inFlight, batch);
-    this.#deps.memory.release(batch.reservedBytes);
+    this.#deps.memory.free(batch.buffer, batch.reservedBytes);
     for (const waiter of batch.waiters) {
       if ('error' in outcome) waiter.tracker.fail(outcome.error);
       else {

@@ -23,8 +23,9 @@ function shellQuote(arg: string): string {
 
 /** Runs the built `rill` binary as a separate process; kills it if it outlives the timeout. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  const env = { ...process.env, RILL_BROKERS: options.brokers ?? '', COLUMNS: '120' };
-  if (options.brokers === undefined) delete env['RILL_BROKERS'];
+  const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '120' };
+  delete env['RILL_BROKERS'];
+  if (options.brokers !== undefined) env['RILL_BROKERS'] = options.brokers;
   const command = options.pty
     ? spawn('script', ['-qec', [process.execPath, cliBin, ...args].map(shellQuote).join(' '), '/dev/null'], { env })
     : spawn(process.execPath, [cliBin, ...args], { env });

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '@rill/testkit';
-import { Admin, Consumer, DeadlineExceededError, keyedPartition, Producer, type ConsumerRecord } from '@rill/client';
+import { Admin, Consumer, DeadlineExceededError, keyedPartition, Producer, UnsupportedFeatureError, type ConsumerRecord, type Logger } from '@rill/client';
 
 /** Reads `count` records from every partition of a topic, from the beginning. */
 async function readAll(bootstrap: string, topic: string, partitions: number, count: number) {
@@ -143,6 +143,29 @@ describe('Producer and Consumer against one rill-server', () => {
     const offsets = await theirAdmin.fetchTopicOffsets('rt-kafkajs');
     await theirAdmin.disconnect();
     expect(offsets.reduce((sum, o) => sum + Number(o.high), 0)).toBe(600);
+  });
+
+  it('uses idempotence where InitProducerId is served; else warns once, or fails if it was required', async () => {
+    await admin.createTopics([{ name: 'rt-idem', partitions: 1 }]);
+    const warnings: string[] = [];
+    const logger: Logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (m) => void warnings.push(m) };
+    const byDefault = new Producer({ brokers: [server.bootstrap], logger });
+    await byDefault.send({ topic: 'rt-idem', messages: [{ value: 'a' }] });
+    await byDefault.send({ topic: 'rt-idem', messages: [{ value: 'b' }] });
+    const served = byDefault.idempotent;
+    await byDefault.close();
+    const required = new Producer({ brokers: [server.bootstrap], idempotent: true });
+    const outcome = await required.connect().then(() => null, (e: unknown) => e);
+    await required.close();
+    if (served) {
+      expect(warnings).toEqual([]);
+      expect(outcome).toBeNull();
+    } else {
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('InitProducerId');
+      expect(outcome).toBeInstanceOf(UnsupportedFeatureError);
+      expect((outcome as Error).message).toContain('idempotent: false');
+    }
   });
 
   it('fails a send to a missing topic after maxBlockMs when the broker will not create it', async () => {

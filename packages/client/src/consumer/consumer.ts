@@ -1,8 +1,10 @@
 import { ClosedError, InvalidArgumentError, RillError } from '../errors.js';
-import { commitOffsets, type Committer, type GroupContext } from '../admin/groups.js';
+import { commitOffsets, type GroupContext } from '../admin/groups.js';
 import { Cluster } from '../cluster/cluster.js';
 import { CoordinatorLookup } from '../cluster/coordinator.js';
+import { subscribedTopicsMax } from '../limits.js';
 import { Fetcher, type FetchedBatch } from './fetcher.js';
+import { GroupMembership } from './group/membership.js';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './options.js';
 import { resolvePositions } from './positions.js';
 import { decodePartitionRecords, type ConsumerRecord } from './record-batches.js';
@@ -20,12 +22,6 @@ export interface ConsumerBatch {
 }
 
 export type SeekTarget = number | 'earliest' | 'latest' | { readonly timestampMs: number };
-
-/** Group membership as the consumer sees it; implemented by consumer/group. */
-export interface MembershipHooks {
-  committer(): Committer | null;
-  close(): Promise<void>;
-}
 
 /**
  * Reads records from assigned partitions (assign) or from a group's share of topics
@@ -49,7 +45,7 @@ export class Consumer {
   readonly #group: GroupContext;
   readonly #subscriptions = new SubscriptionState();
   readonly #fetcher: Fetcher;
-  #membership: MembershipHooks | null = null;
+  #membership: GroupMembership | null = null;
   #resolving = false;
   #error: Error | null = null;
   #wakeReader: (() => void) | null = null;
@@ -74,21 +70,6 @@ export class Consumer {
     }
   }
 
-  /** @internal The parts consumer/group needs to drive membership. */
-  get internals() {
-    return {
-      cluster: this.#cluster,
-      group: this.#group,
-      options: this.#options,
-      setAssignment: (partitions: readonly TopicPartition[]) => this.#setAssignment(partitions, 'committed'),
-      commitProcessed: () => this.#commitProcessed(),
-      fail: (error: Error) => this.#fail(error),
-      setMembership: (hooks: MembershipHooks | null) => {
-        this.#membership = hooks;
-      },
-    };
-  }
-
   async connect(): Promise<void> {
     this.#check();
     await this.#cluster.refreshMetadata();
@@ -102,6 +83,35 @@ export class Consumer {
     this.#check();
     if (this.#membership !== null) throw new InvalidArgumentError('this consumer is subscribed to a group; assign() and subscribe() do not mix');
     this.#setAssignment(partitions, 'committed');
+  }
+
+  /**
+   * Joins the consumer group (groupId) for these topics: the group's assignor shares their
+   * partitions among its members, and rebalances as members come and go. Resolves once the
+   * first assignment is in place.
+   */
+  async subscribe(args: { topics: readonly string[] }): Promise<void> {
+    this.#check();
+    const groupId = this.#requireGroup();
+    if (this.#membership !== null) throw new InvalidArgumentError('this consumer is already subscribed');
+    if (this.#subscriptions.size > 0) throw new InvalidArgumentError('this consumer has partitions from assign(); assign() and subscribe() do not mix');
+    if (args.topics.length === 0 || args.topics.length > subscribedTopicsMax) {
+      throw new InvalidArgumentError(`subscribe needs 1 to ${subscribedTopicsMax} topics, got ${args.topics.length}`);
+    }
+    this.#cluster.track(args.topics);
+    const membership = new GroupMembership(
+      {
+        group: this.#group,
+        options: this.#options,
+        setAssignment: (partitions) => this.#setAssignment(partitions, 'committed'),
+        commitProcessed: () => this.#commitProcessed(),
+        fail: (error) => this.#fail(error),
+      },
+      groupId,
+      args.topics,
+    );
+    this.#membership = membership;
+    await membership.start();
   }
 
   assignment(): TopicPartition[] {

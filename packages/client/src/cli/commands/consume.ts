@@ -53,7 +53,7 @@ async function consume(ctx: ActionContext, topic: string, o: ConsumeOptions): Pr
   const printRecord = recordPrinter(ctx, topic, o);
   let endCheck: NodeJS.Timeout | null = null;
   try {
-    if (o.group !== undefined) await subscribeToGroup(consumer, topic);
+    if (o.group !== undefined) await consumer.subscribe({ topics: [topic] });
     else {
       consumer.assign(partitions);
       applyStart(consumer, partitions, start, ends);
@@ -73,12 +73,6 @@ async function consume(ctx: ActionContext, topic: string, o: ConsumeOptions): Pr
     await consumer.close();
   }
   ctx.note(`consumed ${seen} record(s)`);
-}
-
-async function subscribeToGroup(consumer: Consumer, topic: string): Promise<void> {
-  const subscribe = (consumer as unknown as { subscribe?: (args: { topics: string[] }) => Promise<void> }).subscribe;
-  if (subscribe === undefined) throw new UsageError('-g/--group needs consumer-group support, which this build lacks');
-  await subscribe.call(consumer, { topics: [topic] });
 }
 
 function parseStart(spec: string): StartSpec {

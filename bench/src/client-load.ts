@@ -30,7 +30,11 @@ const fetchBytesMax = 16 * 1024 * 1024;
  * `durationMs` with acks=1 like the load generator, then a consumer reading it all back —
  * prints the client's figures as a share of the load generator's, and writes them as JSON.
  */
-export async function runClientBench(args: { workloads: readonly Workload[]; durationMs: number; loadGenerator: readonly WorkloadReport[] }): Promise<ClientWorkloadReport[]> {
+export async function runClientBench(args: {
+  workloads: readonly Workload[];
+  durationMs: number;
+  loadGenerator: readonly WorkloadReport[];
+}): Promise<ClientWorkloadReport[]> {
   const reports: ClientWorkloadReport[] = [];
   for (const workload of args.workloads) {
     process.stdout.write(`running: @rill/client, ${workload.name} ...\n`);
@@ -45,7 +49,10 @@ export async function runClientBench(args: { workloads: readonly Workload[]; dur
   return reports;
 }
 
-async function runClientWorkload(workload: Workload, durationMs: number): Promise<ClientWorkloadReport> {
+async function runClientWorkload(
+  workload: Workload,
+  durationMs: number,
+): Promise<ClientWorkloadReport> {
   const server = await ServerProcess.start({ properties: { 'auto.create.topics.enable': false } });
   const brokers = [server.bootstrap];
   try {
@@ -112,7 +119,9 @@ async function consumeAll(brokers: string[], workload: Workload, total: number) 
     maxPartitionBytes: Math.floor(fetchBytesMax / workload.partitions),
     maxBufferedBytes: 4 * fetchBytesMax,
   });
-  consumer.assign(Array.from({ length: workload.partitions }, (_, partition) => ({ topic: 'bench', partition })));
+  consumer.assign(
+    Array.from({ length: workload.partitions }, (_, partition) => ({ topic: 'bench', partition })),
+  );
   let records = 0;
   let bytes = 0;
   const started = performance.now();
@@ -129,8 +138,19 @@ async function consumeAll(brokers: string[], workload: Workload, total: number) 
 const fixed = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /** The client's figures beside the load generator's, with the ratio the issue sets goals for. */
-function printClientReport(reports: readonly ClientWorkloadReport[], loadGenerator: readonly WorkloadReport[]): void {
-  const header = ['workload', 'client produce MB/s', 'M rec/s', 'send p50/p99 ms', 'vs load gen', 'client consume MB/s', 'vs load gen'];
+function printClientReport(
+  reports: readonly ClientWorkloadReport[],
+  loadGenerator: readonly WorkloadReport[],
+): void {
+  const header = [
+    'workload',
+    'client produce MB/s',
+    'M rec/s',
+    'send p50/p99 ms',
+    'vs load gen',
+    'client consume MB/s',
+    'vs load gen',
+  ];
   const rows = reports.map((r) => {
     const base = loadGenerator.find((g) => g.workload === r.workload);
     return [
@@ -144,7 +164,10 @@ function printClientReport(reports: readonly ClientWorkloadReport[], loadGenerat
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`\n@rill/client (goals: >= 70 % of the load generator with 1 KiB records, >= 1 M records/s with 100 B)\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(
+    `\n@rill/client (goals: >= 70 % of the load generator with 1 KiB records, >= 1 M records/s with 100 B)\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`,
+  );
   for (const row of rows) console.log(line(row));
 }

@@ -23,9 +23,16 @@ describe('rill CLI against one rill-server', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('TOPIC_ALREADY_EXISTS');
     expect(again.stderr).toContain('--if-not-exists');
-    expect((await runCli(['topic', 'create', 'cli-a', '--if-not-exists'], { brokers })).code).toBe(0);
+    expect((await runCli(['topic', 'create', 'cli-a', '--if-not-exists'], { brokers })).code).toBe(
+      0,
+    );
     const listed = await runCli(['topic', 'list', '--format', 'json'], { brokers });
-    expect(JSON.parse(listed.stdout)).toContainEqual({ name: 'cli-a', partitions: 3, replicationFactor: 1, internal: false });
+    expect(JSON.parse(listed.stdout)).toContainEqual({
+      name: 'cli-a',
+      partitions: 3,
+      replicationFactor: 1,
+      internal: false,
+    });
     const described = await runCli(['topic', 'describe', 'cli-a'], { brokers });
     expect(described.stdout).toContain('PartitionCount: 3');
     expect(described.stdout).toMatch(/Partition: 2\tLeader: 1\tReplicas: 1\tIsr: 1/);
@@ -35,18 +42,43 @@ describe('rill CLI against one rill-server', () => {
 
   it('produces piped lines with keys and headers, and consumes them back as JSON lines', async () => {
     await runCli(['topic', 'create', 'cli-pipe', '-p', '2'], { brokers });
-    const input = Array.from({ length: 100 }, (_, i) => `key-${i % 7}:value-${i}`).join('\n') + '\n';
-    const produced = await runCli(['produce', 'cli-pipe', '--key-separator', ':', '-H', 'source=test'], { brokers, stdin: input });
+    const input =
+      Array.from({ length: 100 }, (_, i) => `key-${i % 7}:value-${i}`).join('\n') + '\n';
+    const produced = await runCli(
+      ['produce', 'cli-pipe', '--key-separator', ':', '-H', 'source=test'],
+      { brokers, stdin: input },
+    );
     expect(produced.code).toBe(0);
     expect(produced.stderr).toContain('produced 100 record(s)');
-    const consumed = await runCli(['consume', 'cli-pipe', '--from-beginning', '-e', '--format', 'json'], { brokers });
+    const consumed = await runCli(
+      ['consume', 'cli-pipe', '--from-beginning', '-e', '--format', 'json'],
+      { brokers },
+    );
     expect(consumed.code).toBe(0);
-    const records = consumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { key: string; value: string; partition: number; headers: Record<string, string> });
+    const records = consumed.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            key: string;
+            value: string;
+            partition: number;
+            headers: Record<string, string>;
+          },
+      );
     expect(records).toHaveLength(100);
-    expect(new Set(records.map((r) => r.value))).toEqual(new Set(Array.from({ length: 100 }, (_, i) => `value-${i}`)));
-    expect(records.every((r) => r.headers['source'] === 'test' && r.key === `key-${Number(r.value.slice(6)) % 7}`)).toBe(true);
+    expect(new Set(records.map((r) => r.value))).toEqual(
+      new Set(Array.from({ length: 100 }, (_, i) => `value-${i}`)),
+    );
+    expect(
+      records.every(
+        (r) => r.headers['source'] === 'test' && r.key === `key-${Number(r.value.slice(6)) % 7}`,
+      ),
+    ).toBe(true);
     const keyPartitions = new Map<string, Set<number>>();
-    for (const r of records) keyPartitions.set(r.key, (keyPartitions.get(r.key) ?? new Set()).add(r.partition));
+    for (const r of records)
+      keyPartitions.set(r.key, (keyPartitions.get(r.key) ?? new Set()).add(r.partition));
     expect([...keyPartitions.values()].every((set) => set.size === 1)).toBe(true);
   });
 
@@ -55,7 +87,9 @@ describe('rill CLI against one rill-server', () => {
     await runCli(['produce', 'cli-n'], { brokers, stdin: 'a\nb\nc\nd\ne\n' });
     const two = await runCli(['consume', 'cli-n', '-o', 'start', '-n', '2'], { brokers });
     expect(two).toMatchObject({ code: 0, stdout: 'a\nb\n' });
-    const fromThree = await runCli(['consume', 'cli-n', '-o', '3', '-e', '--print-offset'], { brokers });
+    const fromThree = await runCli(['consume', 'cli-n', '-o', '3', '-e', '--print-offset'], {
+      brokers,
+    });
     expect(fromThree.stdout).toBe('3\td\n4\te\n');
     const lastTwo = await runCli(['consume', 'cli-n', '-o', '-2', '-e', '-p', '0'], { brokers });
     expect(lastTwo.stdout).toBe('d\ne\n');
@@ -65,7 +99,10 @@ describe('rill CLI against one rill-server', () => {
 
   it('reports cluster info and health, and exits 1 where the cluster lacks an API', async () => {
     const info = await runCli(['cluster', 'info', '--format', 'json'], { brokers });
-    expect(JSON.parse(info.stdout)).toMatchObject({ controllerId: 1, brokers: [{ nodeId: 1, port: server.kafkaPort }] });
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      controllerId: 1,
+      brokers: [{ nodeId: 1, port: server.kafkaPort }],
+    });
     const health = await runCli(['cluster', 'health'], { brokers });
     expect(health.code).toBe(0);
     expect(health.stdout).toMatch(/Healthy:\s+true/);
@@ -88,7 +125,9 @@ describe('rill CLI against one rill-server', () => {
 
   it('takes brokers from -b ahead of RILL_BROKERS', async () => {
     const port = await freePort();
-    const result = await runCli(['-b', brokers, 'cluster', 'info'], { brokers: `127.0.0.1:${port}` });
+    const result = await runCli(['-b', brokers, 'cluster', 'info'], {
+      brokers: `127.0.0.1:${port}`,
+    });
     expect(result.code).toBe(0);
   });
 
@@ -96,12 +135,18 @@ describe('rill CLI against one rill-server', () => {
     const listed = await runCli(['topic', 'list'], { brokers, pty: true });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/NAME\s+PARTITIONS\s+REPLICAS/);
-    const bench = await runCli(['bench', 'produce', '-t', 'cli-bench', '-n', '300000', '-s', '100', '--per-send', '500'], { brokers, pty: true, timeoutMs: 60_000 });
+    const bench = await runCli(
+      ['bench', 'produce', '-t', 'cli-bench', '-n', '300000', '-s', '100', '--per-send', '500'],
+      { brokers, pty: true, timeoutMs: 60_000 },
+    );
     expect(bench.code).toBe(0);
     expect(bench.stdout).toMatch(/\r.*records\/s/);
     expect(bench.stdout).toMatch(/produce: 300,000 records/);
     expect(bench.stdout).toMatch(/p50 [\d.]+\s+p99 [\d.]+/);
-    const consume = await runCli(['bench', 'consume', '-t', 'cli-bench', '-n', '300000', '--format', 'json'], { brokers });
+    const consume = await runCli(
+      ['bench', 'consume', '-t', 'cli-bench', '-n', '300000', '--format', 'json'],
+      { brokers },
+    );
     expect(JSON.parse(consume.stdout)).toMatchObject({ benchmark: 'consume', records: 300000 });
   });
 });

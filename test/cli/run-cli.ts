@@ -27,7 +27,11 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   delete env['RILL_BROKERS'];
   if (options.brokers !== undefined) env['RILL_BROKERS'] = options.brokers;
   const command = options.pty
-    ? spawn('script', ['-qec', [process.execPath, cliBin, ...args].map(shellQuote).join(' '), '/dev/null'], { env })
+    ? spawn(
+        'script',
+        ['-qec', [process.execPath, cliBin, ...args].map(shellQuote).join(' '), '/dev/null'],
+        { env },
+      )
     : spawn(process.execPath, [cliBin, ...args], { env });
   let stdout = '';
   let stderr = '';
@@ -37,7 +41,11 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       command.kill('SIGKILL');
-      reject(new Error(`rill ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `rill ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 30_000);
     command.on('close', (code) => {
       clearTimeout(timer);

@@ -22,18 +22,24 @@ describe('Admin against one rill-server', () => {
     expect(await admin.listTopics()).toEqual(expect.arrayContaining(['a-one', 'a-two']));
     const [one] = await admin.describeTopics(['a-one']);
     expect(one!.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
-    expect(one!.partitions.every((p) => p.leader === server.nodeId && p.isr.includes(server.nodeId))).toBe(true);
+    expect(
+      one!.partitions.every((p) => p.leader === server.nodeId && p.isr.includes(server.nodeId)),
+    ).toBe(true);
     await admin.deleteTopics(['a-one', 'a-two']);
     expect(await admin.listTopics()).not.toContain('a-one');
   });
 
   it('reports a duplicate topic as TOPIC_ALREADY_EXISTS, unless ifNotExists', async () => {
     await admin.createTopics([{ name: 'a-dup', partitions: 1 }]);
-    const failure = await admin.createTopics([{ name: 'a-dup', partitions: 1 }]).catch((e: unknown) => e);
+    const failure = await admin
+      .createTopics([{ name: 'a-dup', partitions: 1 }])
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(KafkaError);
     expect((failure as KafkaError).name).toBe('TOPIC_ALREADY_EXISTS');
     expect((failure as KafkaError).retriable).toBe(false);
-    await expect(admin.createTopics([{ name: 'a-dup', partitions: 1 }], { ifNotExists: true })).resolves.toBeUndefined();
+    await expect(
+      admin.createTopics([{ name: 'a-dup', partitions: 1 }], { ifNotExists: true }),
+    ).resolves.toBeUndefined();
   });
 
   it('describes an unknown topic as UNKNOWN_TOPIC_OR_PARTITION', async () => {
@@ -43,13 +49,21 @@ describe('Admin against one rill-server', () => {
 
   it('lists earliest and latest offsets of an empty topic', async () => {
     await admin.createTopics([{ name: 'a-offsets', partitions: 2 }]);
-    expect(await admin.listOffsets('a-offsets', 'earliest')).toEqual([{ partition: 0, offset: 0 }, { partition: 1, offset: 0 }]);
-    expect(await admin.listOffsets('a-offsets', 'latest')).toEqual([{ partition: 0, offset: 0 }, { partition: 1, offset: 0 }]);
+    expect(await admin.listOffsets('a-offsets', 'earliest')).toEqual([
+      { partition: 0, offset: 0 },
+      { partition: 1, offset: 0 },
+    ]);
+    expect(await admin.listOffsets('a-offsets', 'latest')).toEqual([
+      { partition: 0, offset: 0 },
+      { partition: 1, offset: 0 },
+    ]);
   });
 
   it('describes the cluster: one broker that is also the controller', async () => {
     const cluster = await admin.describeCluster();
-    expect(cluster.brokers).toEqual([expect.objectContaining({ nodeId: server.nodeId, port: server.kafkaPort })]);
+    expect(cluster.brokers).toEqual([
+      expect.objectContaining({ nodeId: server.nodeId, port: server.kafkaPort }),
+    ]);
     expect(cluster.controllerId).toBe(server.nodeId);
   });
 

@@ -40,12 +40,21 @@ describe('producer across a broker crash and restart', () => {
       while (next < total) {
         const first = next;
         next += 10;
-        await producer.send({ topic: 'failover', messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${(first + i) % 13}`, value: String(first + i) })) });
+        await producer.send({
+          topic: 'failover',
+          messages: Array.from({ length: 10 }, (_, i) => ({
+            key: `k${(first + i) % 13}`,
+            value: String(first + i),
+          })),
+        });
         acknowledged += 10;
       }
     };
     const workers = Array.from({ length: 4 }, worker);
-    await waitFor(() => acknowledged >= 1000, { timeoutMs: 20_000, description: 'a first share of records acknowledged' });
+    await waitFor(() => acknowledged >= 1000, {
+      timeoutMs: 20_000,
+      description: 'a first share of records acknowledged',
+    });
     await server.kill();
     await server.restart();
     await Promise.all(workers);
@@ -53,10 +62,20 @@ describe('producer across a broker crash and restart', () => {
     await producer.close();
     expect(acknowledged).toBe(total);
 
-    const consumer = new Consumer({ brokers: [server.bootstrap], autoOffsetReset: 'earliest', maxWaitMs: 100 });
-    consumer.assign([{ topic: 'failover', partition: 0 }, { topic: 'failover', partition: 1 }]);
+    const consumer = new Consumer({
+      brokers: [server.bootstrap],
+      autoOffsetReset: 'earliest',
+      maxWaitMs: 100,
+    });
+    consumer.assign([
+      { topic: 'failover', partition: 0 },
+      { topic: 'failover', partition: 1 },
+    ]);
     const admin = new Admin({ brokers: [server.bootstrap] });
-    const end = (await admin.listOffsets('failover', 'latest')).reduce((sum, o) => sum + o.offset, 0);
+    const end = (await admin.listOffsets('failover', 'latest')).reduce(
+      (sum, o) => sum + o.offset,
+      0,
+    );
     await admin.close();
     const values: number[] = [];
     for await (const batch of consumer) {

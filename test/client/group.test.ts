@@ -16,7 +16,10 @@ describe('consumer groups against one rill-server', () => {
   beforeAll(async () => {
     server = await ServerProcess.start({ properties: { 'auto.create.topics.enable': false } });
     admin = new Admin({ brokers: [server.bootstrap] });
-    groupsServed = await admin.listGroups().then(() => true, () => false);
+    groupsServed = await admin.listGroups().then(
+      () => true,
+      () => false,
+    );
   });
 
   afterAll(async () => {
@@ -27,55 +30,97 @@ describe('consumer groups against one rill-server', () => {
   /** Runs a consumer loop in the background, collecting record values until stopped. */
   function run(consumer: Consumer, seen: string[]): Promise<void> {
     return (async () => {
-      for await (const batch of consumer as AsyncIterable<ConsumerBatch>) seen.push(...batch.records.map((r) => r.value!.toString()));
+      for await (const batch of consumer as AsyncIterable<ConsumerBatch>)
+        seen.push(...batch.records.map((r) => r.value!.toString()));
     })();
   }
 
-  it.for(['range', 'roundrobin', 'cooperative-sticky'] as AssignorName[])('shares partitions between two members and rebalances when one leaves (%s)', async (assignor, ctx) => {
-    if (!groupsServed) return ctx.skip();
-    const topic = `g-${assignor}`;
-    await admin.createTopics([{ name: topic, partitions: 4 }]);
-    const options = { brokers: [server.bootstrap], groupId: `group-${assignor}`, autoOffsetReset: 'earliest' as const, assignors: [assignor], heartbeatIntervalMs: 200, sessionTimeoutMs: 6000, maxWaitMs: 100 };
-    const first = new Consumer(options);
-    const second = new Consumer(options);
-    await first.subscribe({ topics: [topic] });
-    const seen: string[] = [];
-    const loops = [run(first, seen)];
-    await second.subscribe({ topics: [topic] });
-    loops.push(run(second, seen));
-    await waitFor(() => first.assignment().length === 2 && second.assignment().length === 2, { timeoutMs: 20_000, description: 'both members to own two partitions' });
-    const owned = [...first.assignment(), ...second.assignment()].map((tp) => tp.partition).sort();
-    expect(owned).toEqual([0, 1, 2, 3]);
+  it.for(['range', 'roundrobin', 'cooperative-sticky'] as AssignorName[])(
+    'shares partitions between two members and rebalances when one leaves (%s)',
+    async (assignor, ctx) => {
+      if (!groupsServed) return ctx.skip();
+      const topic = `g-${assignor}`;
+      await admin.createTopics([{ name: topic, partitions: 4 }]);
+      const options = {
+        brokers: [server.bootstrap],
+        groupId: `group-${assignor}`,
+        autoOffsetReset: 'earliest' as const,
+        assignors: [assignor],
+        heartbeatIntervalMs: 200,
+        sessionTimeoutMs: 6000,
+        maxWaitMs: 100,
+      };
+      const first = new Consumer(options);
+      const second = new Consumer(options);
+      await first.subscribe({ topics: [topic] });
+      const seen: string[] = [];
+      const loops = [run(first, seen)];
+      await second.subscribe({ topics: [topic] });
+      loops.push(run(second, seen));
+      await waitFor(() => first.assignment().length === 2 && second.assignment().length === 2, {
+        timeoutMs: 20_000,
+        description: 'both members to own two partitions',
+      });
+      const owned = [...first.assignment(), ...second.assignment()]
+        .map((tp) => tp.partition)
+        .sort();
+      expect(owned).toEqual([0, 1, 2, 3]);
 
-    const producer = new Producer({ brokers: [server.bootstrap] });
-    await producer.send({ topic, messages: Array.from({ length: 400 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
-    await waitFor(() => new Set(seen).size === 400, { timeoutMs: 20_000, description: 'all 400 records consumed by the group' });
+      const producer = new Producer({ brokers: [server.bootstrap] });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 400 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+      });
+      await waitFor(() => new Set(seen).size === 400, {
+        timeoutMs: 20_000,
+        description: 'all 400 records consumed by the group',
+      });
 
-    await second.close();
-    await waitFor(() => first.assignment().length === 4, { timeoutMs: 20_000, description: 'the remaining member to own every partition' });
-    await producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ value: `after-${i}` })) });
-    await producer.close();
-    await waitFor(() => seen.filter((v) => v.startsWith('after-')).length >= 100, { timeoutMs: 20_000, description: 'records after the rebalance consumed' });
-    await first.commit();
-    const { partitions } = await admin.describeGroupLag(`group-${assignor}`);
-    expect(partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0)).toBe(0);
-    first.interrupt();
-    await Promise.all(loops);
-    await first.close();
-  });
+      await second.close();
+      await waitFor(() => first.assignment().length === 4, {
+        timeoutMs: 20_000,
+        description: 'the remaining member to own every partition',
+      });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 100 }, (_, i) => ({ value: `after-${i}` })),
+      });
+      await producer.close();
+      await waitFor(() => seen.filter((v) => v.startsWith('after-')).length >= 100, {
+        timeoutMs: 20_000,
+        description: 'records after the rebalance consumed',
+      });
+      await first.commit();
+      const { partitions } = await admin.describeGroupLag(`group-${assignor}`);
+      expect(partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0)).toBe(0);
+      first.interrupt();
+      await Promise.all(loops);
+      await first.close();
+    },
+  );
 
   it('resumes from committed offsets, and the CLI shows CURRENT-OFFSET, LOG-END-OFFSET and LAG', async (ctx) => {
     if (!groupsServed) return ctx.skip();
     await admin.createTopics([{ name: 'g-resume', partitions: 2 }]);
     const producer = new Producer({ brokers: [server.bootstrap] });
-    await producer.send({ topic: 'g-resume', messages: Array.from({ length: 50 }, (_, i) => ({ value: `r${i}`, partition: i % 2 })) });
+    await producer.send({
+      topic: 'g-resume',
+      messages: Array.from({ length: 50 }, (_, i) => ({ value: `r${i}`, partition: i % 2 })),
+    });
     await producer.close();
-    const consumer = new Consumer({ brokers: [server.bootstrap], groupId: 'resume', autoOffsetReset: 'earliest', autoCommit: false });
+    const consumer = new Consumer({
+      brokers: [server.bootstrap],
+      groupId: 'resume',
+      autoOffsetReset: 'earliest',
+      autoCommit: false,
+    });
     await consumer.subscribe({ topics: ['g-resume'] });
     let count = 0;
     for await (const batch of consumer) {
       count += batch.records.length;
-      await consumer.commit([{ topic: batch.topic, partition: batch.partition, offset: batch.records[0]!.offset + 1 }]);
+      await consumer.commit([
+        { topic: batch.topic, partition: batch.partition, offset: batch.records[0]!.offset + 1 },
+      ]);
       break;
     }
     await consumer.close();
@@ -83,7 +128,10 @@ describe('consumer groups against one rill-server', () => {
     const described = await runCli(['group', 'describe', 'resume'], { brokers: server.bootstrap });
     expect(described.code).toBe(0);
     expect(described.stdout).toMatch(/CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG/);
-    const reset = await runCli(['group', 'reset-offsets', 'resume', '--topic', 'g-resume', '--to-earliest', '--execute'], { brokers: server.bootstrap });
+    const reset = await runCli(
+      ['group', 'reset-offsets', 'resume', '--topic', 'g-resume', '--to-earliest', '--execute'],
+      { brokers: server.bootstrap },
+    );
     expect(reset.code).toBe(0);
     expect((await admin.fetchOffsets('resume')).every((o) => o.offset === 0)).toBe(true);
   });

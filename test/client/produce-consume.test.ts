@@ -1,11 +1,24 @@
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '@rill/testkit';
-import { Admin, Consumer, DeadlineExceededError, keyedPartition, Producer, UnsupportedFeatureError, type ConsumerRecord, type Logger } from '@rill/client';
+import {
+  Admin,
+  Consumer,
+  DeadlineExceededError,
+  keyedPartition,
+  Producer,
+  UnsupportedFeatureError,
+  type ConsumerRecord,
+  type Logger,
+} from '@rill/client';
 
 /** Reads `count` records from every partition of a topic, from the beginning. */
 async function readAll(bootstrap: string, topic: string, partitions: number, count: number) {
-  const consumer = new Consumer({ brokers: [bootstrap], autoOffsetReset: 'earliest', maxWaitMs: 100 });
+  const consumer = new Consumer({
+    brokers: [bootstrap],
+    autoOffsetReset: 'earliest',
+    maxWaitMs: 100,
+  });
   consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition })));
   const byPartition = new Map<number, ConsumerRecord[]>();
   let total = 0;
@@ -41,7 +54,10 @@ describe('Producer and Consumer against one rill-server', () => {
     await admin.createTopics([{ name: 'rt-keys', partitions: 4 }]);
     const producer = new Producer({ brokers: [server.bootstrap], lingerMs: 2 });
     const sends = [];
-    for (let i = 0; i < 2000; i++) sends.push(producer.send({ topic: 'rt-keys', messages: [{ key: `user-${i % 97}`, value: `v${i}` }] }));
+    for (let i = 0; i < 2000; i++)
+      sends.push(
+        producer.send({ topic: 'rt-keys', messages: [{ key: `user-${i % 97}`, value: `v${i}` }] }),
+      );
     const results = (await Promise.all(sends)).flat();
     await producer.close();
     expect(results).toHaveLength(2000);
@@ -61,7 +77,10 @@ describe('Producer and Consumer against one rill-server', () => {
     const topic = `rt-acks-${acks}`;
     await admin.createTopics([{ name: topic, partitions: 2 }]);
     const producer = new Producer({ brokers: [server.bootstrap], acks });
-    const results = await producer.send({ topic, messages: Array.from({ length: 500 }, (_, i) => ({ value: `m${i}` })) });
+    const results = await producer.send({
+      topic,
+      messages: Array.from({ length: 500 }, (_, i) => ({ value: `m${i}` })),
+    });
     await producer.close();
     expect(results.reduce((sum, r) => sum + r.recordCount, 0)).toBe(500);
     if (acks === 0) expect(results.every((r) => r.baseOffset === -1)).toBe(true);
@@ -78,14 +97,21 @@ describe('Producer and Consumer against one rill-server', () => {
       messages: [
         { key: null, value: 'no key', headers: { trace: 'abc', empty: null } },
         { key: 'k', value: null, timestamp: 1_700_000_000_000 },
-        { key: Buffer.from([0, 1, 2]), value: big, headers: [{ key: 'h', value: Buffer.from('x') }] },
+        {
+          key: Buffer.from([0, 1, 2]),
+          value: big,
+          headers: [{ key: 'h', value: Buffer.from('x') }],
+        },
       ],
     });
     await producer.close();
     const records = (await readAll(server.bootstrap, 'rt-shape', 1, 3)).get(0)!;
     expect(records[0]!.key).toBeNull();
     expect(records[0]!.value!.toString()).toBe('no key');
-    expect(records[0]!.headers.map((h) => [h.key, h.value?.toString() ?? null])).toEqual([['trace', 'abc'], ['empty', null]]);
+    expect(records[0]!.headers.map((h) => [h.key, h.value?.toString() ?? null])).toEqual([
+      ['trace', 'abc'],
+      ['empty', null],
+    ]);
     expect(records[1]!.value).toBeNull();
     expect(records[1]!.timestamp).toBe(1_700_000_000_000);
     expect(records[2]!.key).toEqual(Buffer.from([0, 1, 2]));
@@ -96,11 +122,21 @@ describe('Producer and Consumer against one rill-server', () => {
     await admin.createTopics([{ name: 'rt-seek', partitions: 2 }]);
     const producer = new Producer({ brokers: [server.bootstrap] });
     for (const partition of [0, 1]) {
-      await producer.send({ topic: 'rt-seek', messages: Array.from({ length: 10 }, (_, i) => ({ value: `${partition}:${i}`, partition })) });
+      await producer.send({
+        topic: 'rt-seek',
+        messages: Array.from({ length: 10 }, (_, i) => ({ value: `${partition}:${i}`, partition })),
+      });
     }
     await producer.close();
-    const consumer = new Consumer({ brokers: [server.bootstrap], autoOffsetReset: 'earliest', maxWaitMs: 50 });
-    consumer.assign([{ topic: 'rt-seek', partition: 0 }, { topic: 'rt-seek', partition: 1 }]);
+    const consumer = new Consumer({
+      brokers: [server.bootstrap],
+      autoOffsetReset: 'earliest',
+      maxWaitMs: 50,
+    });
+    consumer.assign([
+      { topic: 'rt-seek', partition: 0 },
+      { topic: 'rt-seek', partition: 1 },
+    ]);
     consumer.seek({ topic: 'rt-seek', partition: 0, offset: 7 });
     consumer.pause([{ topic: 'rt-seek', partition: 1 }]);
     const seen: string[] = [];
@@ -126,17 +162,27 @@ describe('Producer and Consumer against one rill-server', () => {
     const kafka = new Kafka({ brokers: [server.bootstrap], logLevel: logLevel.NOTHING });
     const theirs = kafka.producer();
     await theirs.connect();
-    await theirs.send({ topic: 'rt-kafkajs', compression: CompressionTypes.GZIP, messages: Array.from({ length: 300 }, (_, i) => ({ key: `key-${i}`, value: `theirs-${i}` })) });
+    await theirs.send({
+      topic: 'rt-kafkajs',
+      compression: CompressionTypes.GZIP,
+      messages: Array.from({ length: 300 }, (_, i) => ({ key: `key-${i}`, value: `theirs-${i}` })),
+    });
     await theirs.disconnect();
     const ours = new Producer({ brokers: [server.bootstrap] });
-    await ours.send({ topic: 'rt-kafkajs', messages: Array.from({ length: 300 }, (_, i) => ({ key: `key-${i}`, value: `ours-${i}` })) });
+    await ours.send({
+      topic: 'rt-kafkajs',
+      messages: Array.from({ length: 300 }, (_, i) => ({ key: `key-${i}`, value: `ours-${i}` })),
+    });
     await ours.close();
     const byPartition = await readAll(server.bootstrap, 'rt-kafkajs', 3, 600);
-    const all = [...byPartition.entries()].flatMap(([partition, records]) => records.map((r) => ({ partition, key: r.key!.toString() })));
+    const all = [...byPartition.entries()].flatMap(([partition, records]) =>
+      records.map((r) => ({ partition, key: r.key!.toString() })),
+    );
     expect(all).toHaveLength(600);
     // Both clients place a key on the same partition: kafkajs's default is Java's murmur2.
     const placement = new Map<string, Set<number>>();
-    for (const { partition, key } of all) placement.set(key, (placement.get(key) ?? new Set()).add(partition));
+    for (const { partition, key } of all)
+      placement.set(key, (placement.get(key) ?? new Set()).add(partition));
     expect([...placement.values()].every((partitions) => partitions.size === 1)).toBe(true);
     const theirAdmin = kafka.admin();
     await theirAdmin.connect();
@@ -148,14 +194,22 @@ describe('Producer and Consumer against one rill-server', () => {
   it('uses idempotence where InitProducerId is served; else warns once, or fails if it was required', async () => {
     await admin.createTopics([{ name: 'rt-idem', partitions: 1 }]);
     const warnings: string[] = [];
-    const logger: Logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (m) => void warnings.push(m) };
+    const logger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
+      warn: (m) => void warnings.push(m),
+    };
     const byDefault = new Producer({ brokers: [server.bootstrap], logger });
     await byDefault.send({ topic: 'rt-idem', messages: [{ value: 'a' }] });
     await byDefault.send({ topic: 'rt-idem', messages: [{ value: 'b' }] });
     const served = byDefault.idempotent;
     await byDefault.close();
     const required = new Producer({ brokers: [server.bootstrap], idempotent: true });
-    const outcome = await required.connect().then(() => null, (e: unknown) => e);
+    const outcome = await required.connect().then(
+      () => null,
+      (e: unknown) => e,
+    );
     await required.close();
     if (served) {
       expect(warnings).toEqual([]);
@@ -170,7 +224,9 @@ describe('Producer and Consumer against one rill-server', () => {
 
   it('fails a send to a missing topic after maxBlockMs when the broker will not create it', async () => {
     const producer = new Producer({ brokers: [server.bootstrap], maxBlockMs: 500 });
-    const failure = await producer.send({ topic: 'rt-missing', messages: [{ value: 'x' }] }).catch((e: unknown) => e);
+    const failure = await producer
+      .send({ topic: 'rt-missing', messages: [{ value: 'x' }] })
+      .catch((e: unknown) => e);
     await producer.close();
     expect(failure).toBeInstanceOf(DeadlineExceededError);
     expect((failure as Error).message).toContain('rt-missing');
@@ -178,9 +234,19 @@ describe('Producer and Consumer against one rill-server', () => {
 
   it('waits for buffer memory instead of growing, and still delivers everything', async () => {
     await admin.createTopics([{ name: 'rt-memory', partitions: 1 }]);
-    const producer = new Producer({ brokers: [server.bootstrap], bufferMemoryBytes: 64 * 1024, batchSize: 16 * 1024, maxRequestSize: 32 * 1024 });
+    const producer = new Producer({
+      brokers: [server.bootstrap],
+      bufferMemoryBytes: 64 * 1024,
+      batchSize: 16 * 1024,
+      maxRequestSize: 32 * 1024,
+    });
     const value = Buffer.alloc(1000, 1);
-    const sends = Array.from({ length: 50 }, () => producer.send({ topic: 'rt-memory', messages: Array.from({ length: 20 }, () => ({ value })) }));
+    const sends = Array.from({ length: 50 }, () =>
+      producer.send({
+        topic: 'rt-memory',
+        messages: Array.from({ length: 20 }, () => ({ value })),
+      }),
+    );
     await Promise.all(sends);
     await producer.close();
     expect((await admin.listOffsets('rt-memory', 'latest'))[0]!.offset).toBe(1000);

@@ -45,7 +45,11 @@ function describeKafkaError(name: string, context: KafkaErrorContext): string {
   const where: string[] = [];
   if (context.apiName !== undefined) where.push(context.apiName);
   if (context.topic !== undefined) {
-    where.push(context.partition === undefined ? `topic ${context.topic}` : `${context.topic}[${context.partition}]`);
+    where.push(
+      context.partition === undefined
+        ? `topic ${context.topic}`
+        : `${context.topic}[${context.partition}]`,
+    );
   }
   if (context.groupId !== undefined) where.push(`group ${context.groupId}`);
   const detail = context.brokerMessage ? `: ${context.brokerMessage}` : '';
@@ -141,7 +145,9 @@ export class MultiError extends RillError {
   readonly errors: readonly RillError[];
 
   constructor(message: string, errors: readonly RillError[]) {
-    super(`${message}: ${errors.map((e) => e.message).join('; ')}`, { retriable: errors.every((e) => e.retriable) });
+    super(`${message}: ${errors.map((e) => e.message).join('; ')}`, {
+      retriable: errors.every((e) => e.retriable),
+    });
     this.errors = errors;
   }
 }

@@ -1,6 +1,25 @@
-export { Admin, type AdminOptions, type ClusterDescription, type OffsetSpec, type TopicDescription } from './admin/admin.js';
-export type { ConfigChanges, ConfigEntry, ConfigResource, ConfigResourceType, ConfigSource } from './admin/configs.js';
-export type { GroupDescription, GroupListing, GroupMember, OffsetResetResult, PartitionLag, ResetTarget } from './admin/groups.js';
+export {
+  Admin,
+  type AdminOptions,
+  type ClusterDescription,
+  type OffsetSpec,
+  type TopicDescription,
+} from './admin/admin.js';
+export type {
+  ConfigChanges,
+  ConfigEntry,
+  ConfigResource,
+  ConfigResourceType,
+  ConfigSource,
+} from './admin/configs.js';
+export type {
+  GroupDescription,
+  GroupListing,
+  GroupMember,
+  OffsetResetResult,
+  PartitionLag,
+  ResetTarget,
+} from './admin/groups.js';
 export type { CreateTopicsOptions, NewTopic } from './admin/topics.js';
 export type { ClusterOptions } from './cluster/cluster.js';
 export type { BrokerInfo, PartitionInfo } from './cluster/metadata.js';
@@ -23,7 +42,12 @@ export {
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export { Producer, type ProducerRecord, type SendArgs } from './producer/producer.js';
 export type { Acks, ProducerOptions } from './producer/options.js';
-export { defaultPartitioner, keyedPartition, type Partitioner, type PartitionerInput } from './producer/partitioner.js';
+export {
+  defaultPartitioner,
+  keyedPartition,
+  type Partitioner,
+  type PartitionerInput,
+} from './producer/partitioner.js';
 export { murmur2, toPositive } from './producer/murmur2.js';
 export type { Compression, RecordMetadata } from './producer/producer-batch.js';
 export type { Bytes, RecordHeader } from './producer/record-writer.js';

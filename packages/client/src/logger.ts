@@ -12,11 +12,13 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 /** A logger that prints `[rill] level: message {fields}` lines to stderr at `level` and above. */
 export function consoleLogger(level: LogLevel = 'warn'): Logger {
-  const at = (messageLevel: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
-    if (rank[messageLevel] < rank[level]) return;
-    const suffix = fields === undefined ? '' : ` ${JSON.stringify(fields)}`;
-    process.stderr.write(`[rill] ${messageLevel}: ${message}${suffix}\n`);
-  };
+  const at =
+    (messageLevel: Exclude<LogLevel, 'silent'>) =>
+    (message: string, fields?: Record<string, unknown>) => {
+      if (rank[messageLevel] < rank[level]) return;
+      const suffix = fields === undefined ? '' : ` ${JSON.stringify(fields)}`;
+      process.stderr.write(`[rill] ${messageLevel}: ${message}${suffix}\n`);
+    };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -4,7 +4,13 @@ import { Cluster, type ClusterOptions } from '../cluster/cluster.js';
 import { CoordinatorLookup } from '../cluster/coordinator.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../cluster/list-offsets.js';
 import type { BrokerInfo, PartitionInfo } from '../cluster/metadata.js';
-import { alterConfigs, describeConfigs, type ConfigChanges, type ConfigEntry, type ConfigResource } from './configs.js';
+import {
+  alterConfigs,
+  describeConfigs,
+  type ConfigChanges,
+  type ConfigEntry,
+  type ConfigResource,
+} from './configs.js';
 import {
   commitOffsets,
   deleteGroups,
@@ -19,7 +25,13 @@ import {
   type PartitionLag,
   type ResetTarget,
 } from './groups.js';
-import { createPartitions, createTopics, deleteTopics, type CreateTopicsOptions, type NewTopic } from './topics.js';
+import {
+  createPartitions,
+  createTopics,
+  deleteTopics,
+  type CreateTopicsOptions,
+  type NewTopic,
+} from './topics.js';
 
 export type AdminOptions = ClusterOptions;
 
@@ -78,8 +90,11 @@ export class Admin {
     const metadata = await this.#cluster.describeTopics(names ?? null);
     const topics = [...metadata.topics.values()];
     const failed = topics.find((t) => t.errorCode !== ErrorCode.NONE);
-    if (failed !== undefined) throw new KafkaError(failed.errorCode, { apiName: 'Metadata', topic: failed.name });
-    return topics.map((t) => ({ name: t.name, isInternal: t.isInternal, partitions: t.partitions })).sort((a, b) => a.name.localeCompare(b.name));
+    if (failed !== undefined)
+      throw new KafkaError(failed.errorCode, { apiName: 'Metadata', topic: failed.name });
+    return topics
+      .map((t) => ({ name: t.name, isInternal: t.isInternal, partitions: t.partitions }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   createTopics(topics: readonly NewTopic[], options: CreateTopicsOptions = {}): Promise<void> {
@@ -93,7 +108,10 @@ export class Admin {
   }
 
   /** Grows a topic to `count` partitions in total (Kafka never shrinks one). */
-  createPartitions(requests: readonly { topic: string; count: number }[], options: { timeoutMs?: number } = {}): Promise<void> {
+  createPartitions(
+    requests: readonly { topic: string; count: number }[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<void> {
     this.#check();
     return createPartitions(this.#cluster, requests, options.timeoutMs);
   }
@@ -109,15 +127,29 @@ export class Admin {
   }
 
   /** Offsets of every partition of a topic: earliest, latest, or the first at/after a time. */
-  async listOffsets(topic: string, spec: OffsetSpec = 'latest'): Promise<{ partition: number; offset: number }[]> {
+  async listOffsets(
+    topic: string,
+    spec: OffsetSpec = 'latest',
+  ): Promise<{ partition: number; offset: number }[]> {
     this.#check();
     const metadata = await this.#cluster.describeTopics([topic]);
     const info = metadata.topics.get(topic);
     if (info === undefined || info.errorCode !== ErrorCode.NONE) {
-      throw new KafkaError(info?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { apiName: 'Metadata', topic });
+      throw new KafkaError(info?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, {
+        apiName: 'Metadata',
+        topic,
+      });
     }
-    const timestamp = spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestampMs;
-    const answers = await listOffsets(this.#cluster, info.partitions.map((p) => ({ topic, partition: p.partition, timestamp })));
+    const timestamp =
+      spec === 'earliest'
+        ? EARLIEST_TIMESTAMP
+        : spec === 'latest'
+          ? LATEST_TIMESTAMP
+          : spec.timestampMs;
+    const answers = await listOffsets(
+      this.#cluster,
+      info.partitions.map((p) => ({ topic, partition: p.partition, timestamp })),
+    );
     return answers.map((a) => ({ partition: a.partition, offset: a.offset }));
   }
 
@@ -132,12 +164,16 @@ export class Admin {
   }
 
   /** The group, and per partition its committed offset, log end offset, lag and owner. */
-  describeGroupLag(groupId: string): Promise<{ group: GroupDescription; partitions: PartitionLag[] }> {
+  describeGroupLag(
+    groupId: string,
+  ): Promise<{ group: GroupDescription; partitions: PartitionLag[] }> {
     this.#check();
     return describeGroupLag(this.#groups(), groupId);
   }
 
-  async fetchOffsets(groupId: string): Promise<{ topic: string; partition: number; offset: number }[]> {
+  async fetchOffsets(
+    groupId: string,
+  ): Promise<{ topic: string; partition: number; offset: number }[]> {
     this.#check();
     const offsets = await fetchCommittedOffsets(this.#groups(), groupId, null);
     return [...offsets].map(([key, offset]) => {
@@ -147,13 +183,22 @@ export class Admin {
   }
 
   /** Commits offsets for a group that has no active members (as kafka-consumer-groups does). */
-  setOffsets(groupId: string, offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
+  setOffsets(
+    groupId: string,
+    offsets: readonly { topic: string; partition: number; offset: number }[],
+  ): Promise<void> {
     this.#check();
     return commitOffsets(this.#groups(), groupId, offsets);
   }
 
   /** Moves an empty group's committed offsets; `dryRun` only reports what would change. */
-  resetOffsets(args: { groupId: string; topic: string; partitions?: readonly number[]; target: ResetTarget; dryRun?: boolean }): Promise<OffsetResetResult[]> {
+  resetOffsets(args: {
+    groupId: string;
+    topic: string;
+    partitions?: readonly number[];
+    target: ResetTarget;
+    dryRun?: boolean;
+  }): Promise<OffsetResetResult[]> {
     this.#check();
     return resetGroupOffsets(this.#groups(), { ...args, dryRun: args.dryRun ?? false });
   }
@@ -179,7 +224,9 @@ export class Admin {
    */
   async describeQuorum(): Promise<never> {
     this.#check();
-    throw new UnsupportedFeatureError('DescribeQuorum (API 55) is not implemented by this client yet, so the quorum status cannot be read over the Kafka protocol');
+    throw new UnsupportedFeatureError(
+      'DescribeQuorum (API 55) is not implemented by this client yet, so the quorum status cannot be read over the Kafka protocol',
+    );
   }
 
   async close(): Promise<void> {

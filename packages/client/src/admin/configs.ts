@@ -42,26 +42,51 @@ export interface ConfigResource {
 }
 
 /** DescribeConfigs for one resource; broker configs are asked of that broker itself. */
-export async function describeConfigs(cluster: Cluster, resource: ConfigResource, keys?: readonly string[]): Promise<ConfigEntry[]> {
-  const connection = resource.type === 'broker' ? await cluster.nodeConnection(brokerId(resource.name)) : await cluster.anyConnection();
+export async function describeConfigs(
+  cluster: Cluster,
+  resource: ConfigResource,
+  keys?: readonly string[],
+): Promise<ConfigEntry[]> {
+  const connection =
+    resource.type === 'broker'
+      ? await cluster.nodeConnection(brokerId(resource.name))
+      : await cluster.anyConnection();
   const response = await connection.request(ApiKey.DescribeConfigs, {
-    resources: [{ resourceType: resourceTypeCode[resource.type], resourceName: resource.name, configurationKeys: keys ? [...keys] : null }],
+    resources: [
+      {
+        resourceType: resourceTypeCode[resource.type],
+        resourceName: resource.name,
+        configurationKeys: keys ? [...keys] : null,
+      },
+    ],
     includeSynonyms: false,
   });
   const result = response.results[0];
   if (result === undefined) return [];
   if (result.errorCode !== ErrorCode.NONE) {
-    throw new KafkaError(result.errorCode, { apiName: 'DescribeConfigs', topic: resource.type === 'topic' ? resource.name : undefined, brokerMessage: result.errorMessage });
+    throw new KafkaError(result.errorCode, {
+      apiName: 'DescribeConfigs',
+      topic: resource.type === 'topic' ? resource.name : undefined,
+      brokerMessage: result.errorMessage,
+    });
   }
   return result.configs
-    .map((c) => ({
-      name: c.name,
-      value: c.value,
-      // v0 has only isDefault; v1+ names the source.
-      source: c.configSource >= 0 ? sourceNames.get(c.configSource) ?? 'unknown' : c.isDefault ? 'default' : 'dynamic-topic',
-      readOnly: c.readOnly,
-      sensitive: c.isSensitive,
-    }) satisfies ConfigEntry)
+    .map(
+      (c) =>
+        ({
+          name: c.name,
+          value: c.value,
+          // v0 has only isDefault; v1+ names the source.
+          source:
+            c.configSource >= 0
+              ? (sourceNames.get(c.configSource) ?? 'unknown')
+              : c.isDefault
+                ? 'default'
+                : 'dynamic-topic',
+          readOnly: c.readOnly,
+          sensitive: c.isSensitive,
+        }) satisfies ConfigEntry,
+    )
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -75,31 +100,51 @@ export interface ConfigChanges {
  * configs, so the current dynamic ones are read first and carried over; two admins altering
  * the same resource at once can lose one change (IncrementalAlterConfigs would not).
  */
-export async function alterConfigs(cluster: Cluster, resource: ConfigResource, changes: ConfigChanges): Promise<void> {
-  const dynamicSource: ConfigSource = resource.type === 'topic' ? 'dynamic-topic' : 'dynamic-broker';
+export async function alterConfigs(
+  cluster: Cluster,
+  resource: ConfigResource,
+  changes: ConfigChanges,
+): Promise<void> {
+  const dynamicSource: ConfigSource =
+    resource.type === 'topic' ? 'dynamic-topic' : 'dynamic-broker';
   const current = await describeConfigs(cluster, resource);
-  const next = new Map(current.filter((c) => c.source === dynamicSource && !c.sensitive).map((c) => [c.name, c.value]));
+  const next = new Map(
+    current.filter((c) => c.source === dynamicSource && !c.sensitive).map((c) => [c.name, c.value]),
+  );
   for (const name of changes.delete ?? []) next.delete(name);
   for (const [name, value] of Object.entries(changes.set ?? {})) next.set(name, value);
   await onController(cluster, async () => {
-    const connection = resource.type === 'broker' ? await cluster.nodeConnection(brokerId(resource.name)) : await cluster.controllerConnection();
+    const connection =
+      resource.type === 'broker'
+        ? await cluster.nodeConnection(brokerId(resource.name))
+        : await cluster.controllerConnection();
     const response = await connection.request(ApiKey.AlterConfigs, {
-      resources: [{
-        resourceType: resourceTypeCode[resource.type],
-        resourceName: resource.name,
-        configs: [...next].map(([name, value]) => ({ name, value })),
-      }],
+      resources: [
+        {
+          resourceType: resourceTypeCode[resource.type],
+          resourceName: resource.name,
+          configs: [...next].map(([name, value]) => ({ name, value })),
+        },
+      ],
       validateOnly: false,
     });
     const errors = response.responses
       .filter((r) => r.errorCode !== ErrorCode.NONE)
-      .map((r) => new KafkaError(r.errorCode, { apiName: 'AlterConfigs', topic: r.resourceName, brokerMessage: r.errorMessage }));
+      .map(
+        (r) =>
+          new KafkaError(r.errorCode, {
+            apiName: 'AlterConfigs',
+            topic: r.resourceName,
+            brokerMessage: r.errorMessage,
+          }),
+      );
     throwCollected('AlterConfigs failed', errors);
   });
 }
 
 function brokerId(name: string): number {
   const id = Number(name);
-  if (!Number.isInteger(id) || id < 0) throw new InvalidArgumentError(`a broker config resource is named by node id, got "${name}"`);
+  if (!Number.isInteger(id) || id < 0)
+    throw new InvalidArgumentError(`a broker config resource is named by node id, got "${name}"`);
   return id;
 }

@@ -50,13 +50,22 @@ export interface GroupContext {
 }
 
 /** Runs a group request on the group's coordinator, looking it up again if it moved. */
-export function onCoordinator<T>(ctx: GroupContext, groupId: string, call: (connection: Connection) => Promise<T>): Promise<T> {
-  return withRetry(async () => call(await ctx.coordinators.connectionFor(groupId)), ctx.cluster.options.retry, {
-    onRetry: (error) => {
-      if (error instanceof KafkaError && isCoordinatorMoved(error.code)) ctx.coordinators.forget(groupId);
-      if (!(error instanceof KafkaError)) ctx.coordinators.forget(groupId);
+export function onCoordinator<T>(
+  ctx: GroupContext,
+  groupId: string,
+  call: (connection: Connection) => Promise<T>,
+): Promise<T> {
+  return withRetry(
+    async () => call(await ctx.coordinators.connectionFor(groupId)),
+    ctx.cluster.options.retry,
+    {
+      onRetry: (error) => {
+        if (error instanceof KafkaError && isCoordinatorMoved(error.code))
+          ctx.coordinators.forget(groupId);
+        if (!(error instanceof KafkaError)) ctx.coordinators.forget(groupId);
+      },
     },
-  });
+  );
 }
 
 /** ListGroups on every broker: each knows only the groups it coordinates. */
@@ -67,10 +76,14 @@ export async function listGroups(cluster: Cluster): Promise<GroupListing[]> {
   for (const nodeId of metadata.brokers.keys()) {
     try {
       const response = await (await cluster.nodeConnection(nodeId)).request(ApiKey.ListGroups, {});
-      if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, { apiName: 'ListGroups' });
-      for (const group of response.groups) groups.set(group.groupId, { groupId: group.groupId, protocolType: group.protocolType });
+      if (response.errorCode !== ErrorCode.NONE)
+        throw new KafkaError(response.errorCode, { apiName: 'ListGroups' });
+      for (const group of response.groups)
+        groups.set(group.groupId, { groupId: group.groupId, protocolType: group.protocolType });
     } catch (error) {
-      errors.push(error instanceof RillError ? error : new RillError(String(error), { retriable: false }));
+      errors.push(
+        error instanceof RillError ? error : new RillError(String(error), { retriable: false }),
+      );
     }
   }
   throwCollected('ListGroups failed', errors);
@@ -81,7 +94,8 @@ export async function describeGroup(ctx: GroupContext, groupId: string): Promise
   const group = await onCoordinator(ctx, groupId, async (connection) => {
     const response = await connection.request(ApiKey.DescribeGroups, { groups: [groupId] });
     const found = response.groups[0]!;
-    if (found.errorCode !== ErrorCode.NONE) throw new KafkaError(found.errorCode, { apiName: 'DescribeGroups', groupId });
+    if (found.errorCode !== ErrorCode.NONE)
+      throw new KafkaError(found.errorCode, { apiName: 'DescribeGroups', groupId });
     return found;
   });
   return {
@@ -100,7 +114,9 @@ export async function describeGroup(ctx: GroupContext, groupId: string): Promise
 }
 
 function flatten(assignmentBytes: Buffer): { topic: string; partition: number }[] {
-  return decodeAssignment(assignmentBytes).partitions.flatMap((tp) => tp.partitions.map((partition) => ({ topic: tp.topic, partition })));
+  return decodeAssignment(assignmentBytes).partitions.flatMap((tp) =>
+    tp.partitions.map((partition) => ({ topic: tp.topic, partition })),
+  );
 }
 
 /** The group's committed offsets (all partitions it ever committed, or those of `topics`). */
@@ -119,7 +135,8 @@ export async function fetchCommittedOffsets(
   for (const topic of response.topics) {
     for (const p of topic.partitions) {
       throwIfGroupError(p.errorCode, 'OffsetFetch', groupId);
-      if (p.committedOffset >= 0) offsets.set(`${topic.name}:${p.partitionIndex}`, p.committedOffset);
+      if (p.committedOffset >= 0)
+        offsets.set(`${topic.name}:${p.partitionIndex}`, p.committedOffset);
     }
   }
   return offsets;
@@ -129,7 +146,9 @@ function throwIfGroupError(code: number, apiName: string, groupId: string): void
   if (code !== ErrorCode.NONE) throw new KafkaError(code, { apiName, groupId });
 }
 
-export function groupByTopic(partitions: readonly { topic: string; partition: number }[]): { name: string; partitionIndexes: number[] }[] {
+export function groupByTopic(
+  partitions: readonly { topic: string; partition: number }[],
+): { name: string; partitionIndexes: number[] }[] {
   const byTopic = new Map<string, number[]>();
   for (const { topic, partition } of partitions) {
     const list = byTopic.get(topic) ?? [];
@@ -140,13 +159,19 @@ export function groupByTopic(partitions: readonly { topic: string; partition: nu
 }
 
 /** Per partition: committed offset, log end offset, lag, and the member that owns it. */
-export async function describeGroupLag(ctx: GroupContext, groupId: string): Promise<{ group: GroupDescription; partitions: PartitionLag[] }> {
+export async function describeGroupLag(
+  ctx: GroupContext,
+  groupId: string,
+): Promise<{ group: GroupDescription; partitions: PartitionLag[] }> {
   const group = await describeGroup(ctx, groupId);
   const committed = await fetchCommittedOffsets(ctx, groupId, null);
   const owners = new Map<string, GroupMember>();
-  for (const member of group.members) for (const tp of member.assignment) owners.set(`${tp.topic}:${tp.partition}`, member);
+  for (const member of group.members)
+    for (const tp of member.assignment) owners.set(`${tp.topic}:${tp.partition}`, member);
   const keys = new Set([...committed.keys(), ...owners.keys()]);
-  const queries = [...keys].map(splitKey).map(({ topic, partition }) => ({ topic, partition, timestamp: LATEST_TIMESTAMP }));
+  const queries = [...keys]
+    .map(splitKey)
+    .map(({ topic, partition }) => ({ topic, partition, timestamp: LATEST_TIMESTAMP }));
   const ends = queries.length === 0 ? [] : await listOffsets(ctx.cluster, queries);
   const partitions = ends.map((end) => {
     const key = `${end.topic}:${end.partition}`;
@@ -192,21 +217,40 @@ export interface OffsetResetResult {
  */
 export async function resetGroupOffsets(
   ctx: GroupContext,
-  args: { groupId: string; topic: string; partitions?: readonly number[]; target: ResetTarget; dryRun: boolean },
+  args: {
+    groupId: string;
+    topic: string;
+    partitions?: readonly number[];
+    target: ResetTarget;
+    dryRun: boolean;
+  },
 ): Promise<OffsetResetResult[]> {
   const group = await describeGroup(ctx, args.groupId);
   if (!args.dryRun && group.state !== 'Empty' && group.state !== 'Dead') {
-    throw new InvalidArgumentError(`group ${args.groupId} is ${group.state} with ${group.members.length} member(s): stop its consumers before resetting offsets`);
+    throw new InvalidArgumentError(
+      `group ${args.groupId} is ${group.state} with ${group.members.length} member(s): stop its consumers before resetting offsets`,
+    );
   }
   const metadata = await ctx.cluster.describeTopics([args.topic]);
   const topic = metadata.topics.get(args.topic);
   if (topic === undefined || topic.errorCode !== ErrorCode.NONE) {
-    throw new KafkaError(topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, { topic: args.topic });
+    throw new KafkaError(topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, {
+      topic: args.topic,
+    });
   }
   const partitions = args.partitions ?? topic.partitions.map((p) => p.partition);
-  const committed = await fetchCommittedOffsets(ctx, args.groupId, partitions.map((partition) => ({ topic: args.topic, partition })));
+  const committed = await fetchCommittedOffsets(
+    ctx,
+    args.groupId,
+    partitions.map((partition) => ({ topic: args.topic, partition })),
+  );
   const resets = await targetOffsets(ctx.cluster, args.topic, partitions, args.target, committed);
-  if (!args.dryRun) await commitOffsets(ctx, args.groupId, resets.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })));
+  if (!args.dryRun)
+    await commitOffsets(
+      ctx,
+      args.groupId,
+      resets.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })),
+    );
   return resets;
 }
 
@@ -217,7 +261,11 @@ async function targetOffsets(
   target: ResetTarget,
   committed: Map<string, number>,
 ): Promise<OffsetResetResult[]> {
-  const bounds = async (timestamp: number) => listOffsets(cluster, partitions.map((partition) => ({ topic, partition, timestamp })));
+  const bounds = async (timestamp: number) =>
+    listOffsets(
+      cluster,
+      partitions.map((partition) => ({ topic, partition, timestamp })),
+    );
   const [earliest, latest] = [await bounds(EARLIEST_TIMESTAMP), await bounds(LATEST_TIMESTAMP)];
   const byTime = target.to === 'timestamp' ? await bounds(target.timestampMs) : [];
   return partitions.map((partition, i) => {
@@ -230,7 +278,12 @@ async function targetOffsets(
     else if (target.to === 'offset') wanted = target.offset;
     else if (target.to === 'timestamp') wanted = byTime[i]!.offset < 0 ? high : byTime[i]!.offset;
     else wanted = (previous ?? low) + target.by;
-    return { topic, partition, previousOffset: previous, newOffset: Math.min(high, Math.max(low, wanted)) };
+    return {
+      topic,
+      partition,
+      previousOffset: previous,
+      newOffset: Math.min(high, Math.max(low, wanted)),
+    };
   });
 }
 
@@ -248,7 +301,10 @@ export async function commitOffsets(
   offsets: readonly { topic: string; partition: number; offset: number }[],
   committer: Committer = adminCommitter,
 ): Promise<void> {
-  const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string | null }[]>();
+  const byTopic = new Map<
+    string,
+    { partitionIndex: number; committedOffset: number; committedMetadata: string | null }[]
+  >();
   for (const o of offsets) {
     const list = byTopic.get(o.topic) ?? [];
     list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: null });
@@ -264,7 +320,15 @@ export async function commitOffsets(
     const errors = response.topics.flatMap((t) =>
       t.partitions
         .filter((p) => p.errorCode !== ErrorCode.NONE)
-        .map((p) => new KafkaError(p.errorCode, { apiName: 'OffsetCommit', groupId, topic: t.name, partition: p.partitionIndex })),
+        .map(
+          (p) =>
+            new KafkaError(p.errorCode, {
+              apiName: 'OffsetCommit',
+              groupId,
+              topic: t.name,
+              partition: p.partitionIndex,
+            }),
+        ),
     );
     throwCollected('OffsetCommit failed', errors);
   });
@@ -277,10 +341,13 @@ export async function deleteGroups(ctx: GroupContext, groupIds: readonly string[
       await onCoordinator(ctx, groupId, async (connection) => {
         const response = await connection.request(ApiKey.DeleteGroups, { groupsNames: [groupId] });
         const result = response.results[0];
-        if (result !== undefined && result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, { apiName: 'DeleteGroups', groupId });
+        if (result !== undefined && result.errorCode !== ErrorCode.NONE)
+          throw new KafkaError(result.errorCode, { apiName: 'DeleteGroups', groupId });
       });
     } catch (error) {
-      errors.push(error instanceof RillError ? error : new RillError(String(error), { retriable: false }));
+      errors.push(
+        error instanceof RillError ? error : new RillError(String(error), { retriable: false }),
+      );
     }
   }
   throwCollected('DeleteGroups failed', errors);

@@ -23,7 +23,11 @@ export interface CreateTopicsOptions {
 }
 
 /** CreateTopics (v4 lets the broker pick defaults with -1; older versions need numbers). */
-export async function createTopics(cluster: Cluster, topics: readonly NewTopic[], options: CreateTopicsOptions): Promise<void> {
+export async function createTopics(
+  cluster: Cluster,
+  topics: readonly NewTopic[],
+  options: CreateTopicsOptions,
+): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadlineMs = performance.now() + timeoutMs;
   await onController(cluster, async () => {
@@ -43,36 +47,66 @@ export async function createTopics(cluster: Cluster, topics: readonly NewTopic[]
     const errors = response.topics
       .filter((t) => t.errorCode !== ErrorCode.NONE)
       .filter((t) => !(options.ifNotExists && t.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS))
-      .map((t) => new KafkaError(t.errorCode, { apiName: 'CreateTopics', topic: t.name, brokerMessage: t.errorMessage }));
+      .map(
+        (t) =>
+          new KafkaError(t.errorCode, {
+            apiName: 'CreateTopics',
+            topic: t.name,
+            brokerMessage: t.errorMessage,
+          }),
+      );
     throwCollected('CreateTopics failed', errors);
   });
   if (options.waitForLeaders !== false && options.validateOnly !== true) {
-    await waitForLeaders(cluster, topics.map((t) => t.name), deadlineMs);
+    await waitForLeaders(
+      cluster,
+      topics.map((t) => t.name),
+      deadlineMs,
+    );
   }
 }
 
 /** Polls metadata until every partition of `topics` has a leader, or the deadline passes. */
-export async function waitForLeaders(cluster: Cluster, topics: readonly string[], deadlineMs: number): Promise<void> {
+export async function waitForLeaders(
+  cluster: Cluster,
+  topics: readonly string[],
+  deadlineMs: number,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const metadata = await cluster.describeTopics(topics);
-    const waiting = topics.filter((name) => !hasAllLeaders(metadata.topics.get(name), metadata.brokers));
+    const waiting = topics.filter(
+      (name) => !hasAllLeaders(metadata.topics.get(name), metadata.brokers),
+    );
     if (waiting.length === 0) return;
     if (performance.now() >= deadlineMs) {
-      throw new DeadlineExceededError(`topics without a leader for every partition in time: ${waiting.join(', ')}`);
+      throw new DeadlineExceededError(
+        `topics without a leader for every partition in time: ${waiting.join(', ')}`,
+      );
     }
     await delay(backoffMs({ ...cluster.options.retry, maxBackoffMs: 500 }, attempt));
   }
 }
 
-function hasAllLeaders(topic: TopicInfo | undefined, brokers: ReadonlyMap<number, unknown>): boolean {
-  if (topic === undefined || topic.errorCode !== ErrorCode.NONE || topic.partitions.length === 0) return false;
+function hasAllLeaders(
+  topic: TopicInfo | undefined,
+  brokers: ReadonlyMap<number, unknown>,
+): boolean {
+  if (topic === undefined || topic.errorCode !== ErrorCode.NONE || topic.partitions.length === 0)
+    return false;
   return topic.partitions.every((p) => p.leader >= 0 && brokers.has(p.leader));
 }
 
-export async function deleteTopics(cluster: Cluster, names: readonly string[], timeoutMs = 30_000): Promise<void> {
+export async function deleteTopics(
+  cluster: Cluster,
+  names: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
   await onController(cluster, async () => {
     const connection = await cluster.controllerConnection();
-    const response = await connection.request(ApiKey.DeleteTopics, { topicNames: [...names], timeoutMs });
+    const response = await connection.request(ApiKey.DeleteTopics, {
+      topicNames: [...names],
+      timeoutMs,
+    });
     const errors = response.responses
       .filter((t) => t.errorCode !== ErrorCode.NONE)
       .map((t) => new KafkaError(t.errorCode, { apiName: 'DeleteTopics', topic: t.name }));
@@ -95,7 +129,14 @@ export async function createPartitions(
     });
     const errors = response.results
       .filter((r) => r.errorCode !== ErrorCode.NONE)
-      .map((r) => new KafkaError(r.errorCode, { apiName: 'CreatePartitions', topic: r.name, brokerMessage: r.errorMessage }));
+      .map(
+        (r) =>
+          new KafkaError(r.errorCode, {
+            apiName: 'CreatePartitions',
+            topic: r.name,
+            brokerMessage: r.errorMessage,
+          }),
+      );
     throwCollected('CreatePartitions failed', errors);
   });
 }
@@ -108,7 +149,11 @@ export function onController<T>(cluster: Cluster, call: () => Promise<T>): Promi
   return withRetry(call, cluster.options.retry, {
     shouldRetry: (error) => error instanceof KafkaError && error.code === ErrorCode.NOT_CONTROLLER,
     onRetry: (error) => {
-      if (error instanceof RillError && error.retriable) return cluster.refreshMetadata().then(() => undefined, () => undefined);
+      if (error instanceof RillError && error.retriable)
+        return cluster.refreshMetadata().then(
+          () => undefined,
+          () => undefined,
+        );
       return undefined;
     },
   });

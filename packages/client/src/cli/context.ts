@@ -27,7 +27,10 @@ export const DEFAULT_BROKERS = 'localhost:9092';
 /** Brokers from -b, else RILL_BROKERS, else localhost:9092 (like rpk's REDPANDA_BROKERS). */
 export function brokersFrom(globals: GlobalOptions, env: NodeJS.ProcessEnv): string[] {
   const text = globals.brokers ?? env['RILL_BROKERS'] ?? DEFAULT_BROKERS;
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export function clientOptions(globals: GlobalOptions, io: CliIo): ClusterOptions {
@@ -35,7 +38,10 @@ export function clientOptions(globals: GlobalOptions, io: CliIo): ClusterOptions
     brokers: brokersFrom(globals, io.env),
     clientId: globals.clientId,
     requestTimeoutMs: parseInteger('--request-timeout-ms', globals.requestTimeoutMs, 1),
-    connectTimeoutMs: Math.min(10_000, parseInteger('--request-timeout-ms', globals.requestTimeoutMs, 1)),
+    connectTimeoutMs: Math.min(
+      10_000,
+      parseInteger('--request-timeout-ms', globals.requestTimeoutMs, 1),
+    ),
     // Library warnings (e.g. idempotence unavailable) would repeat on every scripted call;
     // -v shows them and everything else.
     logger: globals.verbose ? consoleLogger('debug') : consoleLogger('error'),
@@ -43,7 +49,12 @@ export function clientOptions(globals: GlobalOptions, io: CliIo): ClusterOptions
   };
 }
 
-export function parseInteger(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function parseInteger(
+  flag: string,
+  text: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);

@@ -14,9 +14,16 @@ export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('rill')
     .description('Command-line client for Rill and any Kafka-compatible cluster')
     .version('0.1.0')
-    .addOption(new Option('-b, --brokers <list>', `bootstrap brokers, host:port,… (env RILL_BROKERS, default ${DEFAULT_BROKERS})`))
+    .addOption(
+      new Option(
+        '-b, --brokers <list>',
+        `bootstrap brokers, host:port,… (env RILL_BROKERS, default ${DEFAULT_BROKERS})`,
+      ),
+    )
     .addOption(new Option('--bootstrap-server <list>', 'alias of --brokers').hideHelp())
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
     .option('--client-id <id>', 'client id sent to the brokers', 'rill-cli')
     .option('--request-timeout-ms <ms>', 'how long one request may take', '30000')
     .option('-v, --verbose', 'log client internals to stderr')
@@ -28,7 +35,8 @@ export function buildProgram(runtime: CliRuntime): Command {
     });
   program.hook('preAction', (_root, action) => {
     const globals = action.optsWithGlobals<{ bootstrapServer?: string; brokers?: string }>();
-    if (globals.brokers === undefined && globals.bootstrapServer !== undefined) program.setOptionValue('brokers', globals.bootstrapServer);
+    if (globals.brokers === undefined && globals.bootstrapServer !== undefined)
+      program.setOptionValue('brokers', globals.bootstrapServer);
   });
   registerTopic(program, runtime);
   registerProduce(program, runtime);
@@ -44,7 +52,11 @@ export function buildProgram(runtime: CliRuntime): Command {
 }
 
 /** Runs the CLI with these arguments and streams; resolves with the exit code. */
-export async function run(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<number> {
   const runtime = new CliRuntime(io, signal);
   const program = buildProgram(runtime);
   try {
@@ -65,7 +77,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const code = await run(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal);
+  const code = await run(
+    argv,
+    { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+    controller.signal,
+  );
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   process.exitCode = code;

@@ -24,7 +24,9 @@ export class ProgressBar {
     const now = performance.now();
     if (this.#stream.isTTY !== true || now - this.#lastDrawMs < REDRAW_MS) return;
     this.#lastDrawMs = now;
-    this.#stream.write(`\r${progressLine({ label: this.#label, done, total: this.#total, bytes, elapsedMs: now - this.#startedMs })}`);
+    this.#stream.write(
+      `\r${progressLine({ label: this.#label, done, total: this.#total, bytes, elapsedMs: now - this.#startedMs })}`,
+    );
   }
 
   finish(): void {
@@ -32,10 +34,17 @@ export class ProgressBar {
   }
 }
 
-export function progressLine(args: { label: string; done: number; total: number; bytes: number; elapsedMs: number }): string {
+export function progressLine(args: {
+  label: string;
+  done: number;
+  total: number;
+  bytes: number;
+  elapsedMs: number;
+}): string {
   const fraction = args.total > 0 ? Math.min(1, args.done / args.total) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
-  const bar = '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? '>' : '') + ' '.repeat(BAR_WIDTH - filled);
+  const bar =
+    '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? '>' : '') + ' '.repeat(BAR_WIDTH - filled);
   const seconds = Math.max(args.elapsedMs / 1000, 1e-9);
   const rate = Math.round(args.done / seconds).toLocaleString('en-US');
   const mbps = (args.bytes / 1e6 / seconds).toFixed(1);

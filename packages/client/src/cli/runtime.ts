@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import type { ClusterOptions } from '../cluster/cluster.js';
-import { brokersFrom, clientOptions, type CliIo, type GlobalOptions, type OutputFormat } from './context.js';
+import {
+  brokersFrom,
+  clientOptions,
+  type CliIo,
+  type GlobalOptions,
+  type OutputFormat,
+} from './context.js';
 import { describeFailure } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { OutputWriter } from './output.js';
@@ -18,7 +24,11 @@ export interface ActionContext {
   readonly signal: AbortSignal;
 }
 
-export type Action<O> = (ctx: ActionContext, args: readonly unknown[], options: O) => Promise<ExitCode | void>;
+export type Action<O> = (
+  ctx: ActionContext,
+  args: readonly unknown[],
+  options: O,
+) => Promise<ExitCode | void>;
 
 /** Ties command actions to the process: builds their context and records their exit code. */
 export class CliRuntime {

@@ -19,6 +19,8 @@ export interface ClusterOptions {
   readonly logger?: Logger;
   /** Whether Metadata requests may create missing topics (the broker's setting still applies). */
   readonly allowAutoTopicCreation?: boolean;
+  /** Refresh metadata at least this often while topics are tracked (metadata.max.age.ms), default 5 min. */
+  readonly metadataMaxAgeMs?: number;
 }
 
 export interface ResolvedClusterOptions {
@@ -30,6 +32,7 @@ export interface ResolvedClusterOptions {
   readonly retry: RetryOptions;
   readonly logger: Logger;
   readonly allowAutoTopicCreation: boolean;
+  readonly metadataMaxAgeMs: number;
 }
 
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
@@ -42,8 +45,14 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     retry: { ...defaultRetry, ...options.retry },
     logger: options.logger ?? silentLogger,
     allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
+    metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
   };
-  for (const key of ['connectTimeoutMs', 'requestTimeoutMs', 'maxInFlightRequests'] as const) {
+  for (const key of [
+    'connectTimeoutMs',
+    'requestTimeoutMs',
+    'maxInFlightRequests',
+    'metadataMaxAgeMs',
+  ] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
       throw new InvalidArgumentError(`${key} must be a positive integer, got ${resolved[key]}`);
     }
@@ -62,6 +71,8 @@ export class Cluster {
   #metadata: ClusterMetadata = emptyMetadata;
   #refreshing: Promise<ClusterMetadata> | null = null;
   #queuedRefresh: Promise<ClusterMetadata> | null = null;
+  readonly #listeners = new Set<(metadata: ClusterMetadata) => void>();
+  #ageTimer: NodeJS.Timeout | null = null;
   #closed = false;
 
   constructor(options: ClusterOptions) {
@@ -133,6 +144,27 @@ export class Cluster {
     return { ...merged, topics: new Map([...merged.topics].filter(([name]) => wanted.has(name))) };
   }
 
+  /**
+   * Keeps metadata at most metadataMaxAgeMs old while topics are tracked, so partitions
+   * added to a topic are noticed without an error to trigger a refresh.
+   */
+  keepFresh(): void {
+    if (this.#ageTimer !== null || this.#closed) return;
+    this.#ageTimer = setInterval(() => {
+      if (this.#tracked.size > 0)
+        this.refreshMetadata().catch((error: unknown) =>
+          this.logger.debug('periodic metadata refresh failed', { error: String(error) }),
+        );
+    }, this.options.metadataMaxAgeMs);
+    this.#ageTimer.unref();
+  }
+
+  /** Called after every refresh of tracked topics (group leaders watch partition counts). */
+  onMetadata(listener: (metadata: ClusterMetadata) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #startRefresh(): Promise<ClusterMetadata> {
     const refresh = this.#fetchMetadata().finally(() => {
       if (this.#refreshing === refresh) this.#refreshing = null;
@@ -148,6 +180,7 @@ export class Cluster {
       allowAutoTopicCreation: this.options.allowAutoTopicCreation,
     });
     this.#metadata = metadataFromResponse(response, this.#metadata, false);
+    for (const listener of this.#listeners) listener(this.#metadata);
     return this.#metadata;
   }
 
@@ -165,7 +198,8 @@ export class Cluster {
   }
 
   connectionTo(address: BrokerAddress): Promise<Connection> {
-    if (this.#closed) return Promise.reject(new RillError('the client is closed', { retriable: false }));
+    if (this.#closed)
+      return Promise.reject(new RillError('the client is closed', { retriable: false }));
     const key = formatAddress(address);
     const existing = this.#connections.get(key);
     if (existing !== undefined) return existing;
@@ -205,19 +239,30 @@ export class Cluster {
       }
     }
     const tried = candidates.map(formatAddress).join(', ');
-    throw new ConnectionError(tried, `cannot reach any broker (tried ${tried}):\n  ${failures.join('\n  ')}`);
+    throw new ConnectionError(
+      tried,
+      `cannot reach any broker (tried ${tried}):\n  ${failures.join('\n  ')}`,
+    );
   }
 
   /** A request to any broker, retried on another broker if the connection fails. */
-  requestAny<K extends ApiKey>(apiKey: K, body: RequestInputFor<K>, options?: RequestOptions): Promise<ResponseFor<K>> {
-    return withRetry(async () => (await this.anyConnection()).request(apiKey, body, options), this.options.retry);
+  requestAny<K extends ApiKey>(
+    apiKey: K,
+    body: RequestInputFor<K>,
+    options?: RequestOptions,
+  ): Promise<ResponseFor<K>> {
+    return withRetry(
+      async () => (await this.anyConnection()).request(apiKey, body, options),
+      this.options.retry,
+    );
   }
 
   /** A request to the controller (admin operations), retried on NOT_CONTROLLER and lost connections. */
   async controllerConnection(): Promise<Connection> {
     if (this.#metadata.brokers.size === 0) await this.refreshMetadata();
     const controllerId = this.#metadata.controllerId;
-    if (controllerId >= 0 && this.#metadata.brokers.has(controllerId)) return this.nodeConnection(controllerId);
+    if (controllerId >= 0 && this.#metadata.brokers.has(controllerId))
+      return this.nodeConnection(controllerId);
     return this.anyConnection();
   }
 
@@ -228,6 +273,8 @@ export class Cluster {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#ageTimer !== null) clearInterval(this.#ageTimer);
+    this.#listeners.clear();
     const open = [...this.#connections.values()];
     this.#connections.clear();
     for (const entry of open) {

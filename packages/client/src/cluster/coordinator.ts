@@ -22,9 +22,16 @@ export class CoordinatorLookup {
   async connectionFor(groupId: string): Promise<Connection> {
     let known = this.#known.get(groupId);
     if (known === undefined) {
-      const response = await this.#cluster.requestAny(ApiKey.FindCoordinator, { key: groupId, keyType: 0 });
+      const response = await this.#cluster.requestAny(ApiKey.FindCoordinator, {
+        key: groupId,
+        keyType: 0,
+      });
       if (response.errorCode !== ErrorCode.NONE) {
-        throw new KafkaError(response.errorCode, { apiName: 'FindCoordinator', groupId, brokerMessage: response.errorMessage });
+        throw new KafkaError(response.errorCode, {
+          apiName: 'FindCoordinator',
+          groupId,
+          brokerMessage: response.errorMessage,
+        });
       }
       known = { host: response.host, port: response.port, nodeId: response.nodeId };
       if (this.#known.size >= coordinatorCacheMax) this.#known.clear();

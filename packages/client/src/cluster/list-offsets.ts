@@ -33,30 +33,43 @@ export async function listOffsets(
   let remaining = [...queries];
   await withRetry(
     async () => {
-      if (remaining.some((q) => cluster.leaderFor(q.topic, q.partition) === undefined)) await cluster.refreshMetadata();
+      if (remaining.some((q) => cluster.leaderFor(q.topic, q.partition) === undefined))
+        await cluster.refreshMetadata();
       const errors: RillError[] = [];
       for (const [leader, group] of groupByLeader(cluster, remaining)) {
         try {
           await askLeader(cluster, leader, group, isolationLevel, answers);
         } catch (error) {
-          errors.push(error instanceof RillError ? error : new RillError(String(error), { retriable: false }));
+          errors.push(
+            error instanceof RillError ? error : new RillError(String(error), { retriable: false }),
+          );
         }
       }
       remaining = remaining.filter((q) => !answers.has(`${q.topic}:${q.partition}`));
       throwCollected('ListOffsets failed', errors);
     },
     cluster.options.retry,
-    { onRetry: () => cluster.refreshMetadata().then(() => undefined, () => undefined) },
+    {
+      onRetry: () =>
+        cluster.refreshMetadata().then(
+          () => undefined,
+          () => undefined,
+        ),
+    },
   );
   return queries.map((q) => answers.get(`${q.topic}:${q.partition}`)!);
 }
 
-function groupByLeader(cluster: Cluster, queries: readonly OffsetQuery[]): Map<number, OffsetQuery[]> {
+function groupByLeader(
+  cluster: Cluster,
+  queries: readonly OffsetQuery[],
+): Map<number, OffsetQuery[]> {
   const byLeader = new Map<number, OffsetQuery[]>();
   for (const query of queries) {
     const leader = cluster.leaderFor(query.topic, query.partition);
     if (leader === undefined) {
-      const code = cluster.metadata.topics.get(query.topic)?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const code =
+        cluster.metadata.topics.get(query.topic)?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       throw new KafkaError(code === ErrorCode.NONE ? ErrorCode.LEADER_NOT_AVAILABLE : code, {
         apiName: 'ListOffsets',
         topic: query.topic,
@@ -93,10 +106,21 @@ async function askLeader(
   for (const topic of response.topics) {
     for (const p of topic.partitions) {
       if (p.errorCode !== ErrorCode.NONE) {
-        errors.push(new KafkaError(p.errorCode, { apiName: 'ListOffsets', topic: topic.name, partition: p.partitionIndex }));
+        errors.push(
+          new KafkaError(p.errorCode, {
+            apiName: 'ListOffsets',
+            topic: topic.name,
+            partition: p.partitionIndex,
+          }),
+        );
         continue;
       }
-      answers.set(`${topic.name}:${p.partitionIndex}`, { topic: topic.name, partition: p.partitionIndex, offset: p.offset, timestamp: p.timestamp });
+      answers.set(`${topic.name}:${p.partitionIndex}`, {
+        topic: topic.name,
+        partition: p.partitionIndex,
+        offset: p.offset,
+        timestamp: p.timestamp,
+      });
     }
   }
   throwCollected('ListOffsets failed', errors);

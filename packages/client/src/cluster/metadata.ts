@@ -33,29 +33,58 @@ export interface ClusterMetadata {
   readonly topics: ReadonlyMap<string, TopicInfo>;
 }
 
-export const emptyMetadata: ClusterMetadata = { clusterId: null, controllerId: -1, brokers: new Map(), topics: new Map() };
+export const emptyMetadata: ClusterMetadata = {
+  clusterId: null,
+  controllerId: -1,
+  brokers: new Map(),
+  topics: new Map(),
+};
 
 /**
  * Builds a view from a response. Topics the response does not mention keep their previous
  * entry when `merge` is set, because a refresh asks only for the topics in use.
  */
-export function metadataFromResponse(response: MetadataResponse, previous: ClusterMetadata, merge: boolean): ClusterMetadata {
+export function metadataFromResponse(
+  response: MetadataResponse,
+  previous: ClusterMetadata,
+  merge: boolean,
+): ClusterMetadata {
   const brokers = new Map<number, BrokerInfo>();
   for (const broker of response.brokers) {
-    brokers.set(broker.nodeId, { nodeId: broker.nodeId, host: broker.host, port: broker.port, rack: broker.rack });
+    brokers.set(broker.nodeId, {
+      nodeId: broker.nodeId,
+      host: broker.host,
+      port: broker.port,
+      rack: broker.rack,
+    });
   }
   const topics = new Map<string, TopicInfo>(merge ? previous.topics : []);
   for (const topic of response.topics) {
     const partitions: PartitionInfo[] = topic.partitions
-      .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes, errorCode: p.errorCode }))
+      .map((p) => ({
+        partition: p.partitionIndex,
+        leader: p.leaderId,
+        replicas: p.replicaNodes,
+        isr: p.isrNodes,
+        errorCode: p.errorCode,
+      }))
       .sort((a, b) => a.partition - b.partition);
-    topics.set(topic.name, { name: topic.name, isInternal: topic.isInternal, errorCode: topic.errorCode, partitions });
+    topics.set(topic.name, {
+      name: topic.name,
+      isInternal: topic.isInternal,
+      errorCode: topic.errorCode,
+      partitions,
+    });
   }
   return { clusterId: response.clusterId, controllerId: response.controllerId, brokers, topics };
 }
 
 /** The leader of a partition, if the view knows a live one. */
-export function leaderOf(metadata: ClusterMetadata, topic: string, partition: number): number | undefined {
+export function leaderOf(
+  metadata: ClusterMetadata,
+  topic: string,
+  partition: number,
+): number | undefined {
   const info = metadata.topics.get(topic)?.partitions[partition];
   if (info === undefined || info.leader < 0 || !metadata.brokers.has(info.leader)) return undefined;
   return info.leader;

@@ -11,8 +11,15 @@ export interface RetryOptions {
 export const defaultRetry: RetryOptions = { retries: 5, initialBackoffMs: 100, maxBackoffMs: 1000 };
 
 /** Backoff before retry number `attempt` (1-based), with ±20 % jitter so clients spread out. */
-export function backoffMs(options: RetryOptions, attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(options.maxBackoffMs, options.initialBackoffMs * 2 ** Math.max(0, attempt - 1));
+export function backoffMs(
+  options: RetryOptions,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(
+    options.maxBackoffMs,
+    options.initialBackoffMs * 2 ** Math.max(0, attempt - 1),
+  );
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 

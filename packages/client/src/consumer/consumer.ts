@@ -5,10 +5,19 @@ import { CoordinatorLookup } from '../cluster/coordinator.js';
 import { subscribedTopicsMax } from '../limits.js';
 import { Fetcher, type FetchedBatch } from './fetcher.js';
 import { GroupMembership } from './group/membership.js';
-import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './options.js';
+import {
+  resolveConsumerOptions,
+  type ConsumerOptions,
+  type ResolvedConsumerOptions,
+} from './options.js';
 import { resolvePositions } from './positions.js';
 import { decodePartitionRecords, type ConsumerRecord } from './record-batches.js';
-import { SubscriptionState, type PartitionState, type PendingReset, type TopicPartition } from './subscription-state.js';
+import {
+  SubscriptionState,
+  type PartitionState,
+  type PendingReset,
+  type TopicPartition,
+} from './subscription-state.js';
 
 /** What the async iterator yields: records of one partition, in offset order. */
 export interface ConsumerBatch {
@@ -55,7 +64,10 @@ export class Consumer {
 
   constructor(options: ConsumerOptions) {
     this.#options = resolveConsumerOptions(options);
-    this.#cluster = new Cluster({ ...options, allowAutoTopicCreation: options.allowAutoTopicCreation ?? false });
+    this.#cluster = new Cluster({
+      ...options,
+      allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
+    });
     this.#group = { cluster: this.#cluster, coordinators: new CoordinatorLookup(this.#cluster) };
     this.#fetcher = new Fetcher({
       cluster: this.#cluster,
@@ -65,7 +77,13 @@ export class Consumer {
       onError: (error) => this.#fail(error),
     });
     if (this.#options.autoCommit) {
-      this.#autoCommit = setInterval(() => this.#commitProcessed().catch((e: unknown) => this.#cluster.logger.warn('auto commit failed', { error: String(e) })), this.#options.autoCommitIntervalMs);
+      this.#autoCommit = setInterval(
+        () =>
+          this.#commitProcessed().catch((e: unknown) =>
+            this.#cluster.logger.warn('auto commit failed', { error: String(e) }),
+          ),
+        this.#options.autoCommitIntervalMs,
+      );
       this.#autoCommit.unref();
     }
   }
@@ -81,7 +99,10 @@ export class Consumer {
    */
   assign(partitions: readonly TopicPartition[]): void {
     this.#check();
-    if (this.#membership !== null) throw new InvalidArgumentError('this consumer is subscribed to a group; assign() and subscribe() do not mix');
+    if (this.#membership !== null)
+      throw new InvalidArgumentError(
+        'this consumer is subscribed to a group; assign() and subscribe() do not mix',
+      );
     this.#setAssignment(partitions, 'committed');
   }
 
@@ -93,12 +114,19 @@ export class Consumer {
   async subscribe(args: { topics: readonly string[] }): Promise<void> {
     this.#check();
     const groupId = this.#requireGroup();
-    if (this.#membership !== null) throw new InvalidArgumentError('this consumer is already subscribed');
-    if (this.#subscriptions.size > 0) throw new InvalidArgumentError('this consumer has partitions from assign(); assign() and subscribe() do not mix');
+    if (this.#membership !== null)
+      throw new InvalidArgumentError('this consumer is already subscribed');
+    if (this.#subscriptions.size > 0)
+      throw new InvalidArgumentError(
+        'this consumer has partitions from assign(); assign() and subscribe() do not mix',
+      );
     if (args.topics.length === 0 || args.topics.length > subscribedTopicsMax) {
-      throw new InvalidArgumentError(`subscribe needs 1 to ${subscribedTopicsMax} topics, got ${args.topics.length}`);
+      throw new InvalidArgumentError(
+        `subscribe needs 1 to ${subscribedTopicsMax} topics, got ${args.topics.length}`,
+      );
     }
     this.#cluster.track(args.topics);
+    this.#cluster.keepFresh();
     const membership = new GroupMembership(
       {
         group: this.#group,
@@ -124,7 +152,8 @@ export class Consumer {
     const state = this.#subscriptions.require(args.topic, args.partition);
     state.epoch++;
     if (typeof args.offset === 'number') {
-      if (!Number.isSafeInteger(args.offset) || args.offset < 0) throw new InvalidArgumentError(`offset must be an integer >= 0, got ${args.offset}`);
+      if (!Number.isSafeInteger(args.offset) || args.offset < 0)
+        throw new InvalidArgumentError(`offset must be an integer >= 0, got ${args.offset}`);
       state.fetchOffset = args.offset;
       state.deliveredOffset = args.offset;
       state.processedOffset = args.offset;
@@ -145,7 +174,9 @@ export class Consumer {
   }
 
   paused(): TopicPartition[] {
-    return [...this.#subscriptions.all()].filter((s) => s.paused).map((s) => ({ topic: s.topic, partition: s.partition }));
+    return [...this.#subscriptions.all()]
+      .filter((s) => s.paused)
+      .map((s) => ({ topic: s.topic, partition: s.partition }));
   }
 
   /** The offset of the next record the iterator will hand out, or null before it is known. */
@@ -192,7 +223,13 @@ export class Consumer {
       if (next === null) return;
       previous = next.batch;
       const { state, highWatermark, nextOffset } = next.batch;
-      yield { topic: state.topic, partition: state.partition, records: next.records, highWatermark, nextOffset };
+      yield {
+        topic: state.topic,
+        partition: state.partition,
+        records: next.records,
+        highWatermark,
+        nextOffset,
+      };
     }
   }
 
@@ -200,7 +237,10 @@ export class Consumer {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (this.#options.autoCommit) await this.#commitProcessed().catch((e: unknown) => this.#cluster.logger.warn('final commit failed', { error: String(e) }));
+      if (this.#options.autoCommit)
+        await this.#commitProcessed().catch((e: unknown) =>
+          this.#cluster.logger.warn('final commit failed', { error: String(e) }),
+        );
       await this.#membership?.close();
     } finally {
       this.#closed = true;
@@ -236,6 +276,7 @@ export class Consumer {
 
   #setAssignment(partitions: readonly TopicPartition[], initial: PendingReset): void {
     this.#cluster.track(new Set(partitions.map((tp) => tp.topic)));
+    this.#cluster.keepFresh();
     this.#subscriptions.assign(partitions, initial);
     this.#progress();
   }
@@ -246,8 +287,16 @@ export class Consumer {
     const pending = [...this.#subscriptions.all()].filter((s) => s.pending !== null);
     if (pending.length > 0 && !this.#resolving) {
       this.#resolving = true;
-      const ctx = { group: this.#group, groupId: this.#options.groupId, autoOffsetReset: this.#options.autoOffsetReset, isolationLevel: this.#options.isolationLevel };
-      const metadata = this.#cluster.metadata.brokers.size === 0 ? this.#cluster.refreshMetadata() : Promise.resolve();
+      const ctx = {
+        group: this.#group,
+        groupId: this.#options.groupId,
+        autoOffsetReset: this.#options.autoOffsetReset,
+        isolationLevel: this.#options.isolationLevel,
+      };
+      const metadata =
+        this.#cluster.metadata.brokers.size === 0
+          ? this.#cluster.refreshMetadata()
+          : Promise.resolve();
       metadata
         .then(() => resolvePositions(ctx, pending))
         .catch((error: unknown) => this.#retryOrFail(error))
@@ -262,7 +311,9 @@ export class Consumer {
 
   #retryOrFail(error: unknown): Promise<void> | void {
     if (error instanceof RillError && error.retriable) {
-      return new Promise((resolve) => setTimeout(resolve, this.#cluster.options.retry.initialBackoffMs));
+      return new Promise((resolve) =>
+        setTimeout(resolve, this.#cluster.options.retry.initialBackoffMs),
+      );
     }
     this.#fail(error as Error);
   }
@@ -275,14 +326,18 @@ export class Consumer {
   async #commitProcessed(): Promise<void> {
     if (this.#options.groupId === null) return;
     const offsets = [...this.#subscriptions.all()]
-      .filter((s): s is PartitionState & { processedOffset: number } => s.processedOffset !== null && s.processedOffset !== s.committedOffset)
+      .filter(
+        (s): s is PartitionState & { processedOffset: number } =>
+          s.processedOffset !== null && s.processedOffset !== s.committedOffset,
+      )
       .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.processedOffset }));
     if (offsets.length === 0) return;
     await this.commit(offsets);
   }
 
   #requireGroup(): string {
-    if (this.#options.groupId === null) throw new InvalidArgumentError('committing offsets needs a groupId');
+    if (this.#options.groupId === null)
+      throw new InvalidArgumentError('committing offsets needs a groupId');
     return this.#options.groupId;
   }
 
@@ -293,5 +348,6 @@ export class Consumer {
 
 function markProcessed(batch: FetchedBatch): void {
   if (batch.state.epoch !== batch.epoch) return;
-  if (batch.state.processedOffset === null || batch.nextOffset > batch.state.processedOffset) batch.state.processedOffset = batch.nextOffset;
+  if (batch.state.processedOffset === null || batch.nextOffset > batch.state.processedOffset)
+    batch.state.processedOffset = batch.nextOffset;
 }

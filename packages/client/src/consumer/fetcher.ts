@@ -34,8 +34,12 @@ export interface FetcherDeps {
 
 /** Fetch errors that mean the leader moved or is not known yet. */
 const leaderErrors: ReadonlySet<number> = new Set([
-  ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.LEADER_NOT_AVAILABLE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_LEADER_EPOCH, ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.KAFKA_STORAGE_ERROR,
   ErrorCode.REPLICA_NOT_AVAILABLE,
 ]);
 
@@ -66,7 +70,9 @@ export class Fetcher {
   take(): FetchedBatch | undefined {
     for (let i = 0; i < this.#buffer.length; i++) {
       const batch = this.#buffer[i]!;
-      const current = this.#deps.subscriptions.get(batch.state.topic, batch.state.partition) === batch.state && batch.epoch === batch.state.epoch;
+      const current =
+        this.#deps.subscriptions.get(batch.state.topic, batch.state.partition) === batch.state &&
+        batch.epoch === batch.state.epoch;
       if (current && batch.state.paused) continue;
       this.#buffer.splice(i, 1);
       i--;
@@ -111,14 +117,19 @@ export class Fetcher {
 
   async #fetch(leader: number, states: readonly PartitionState[]): Promise<void> {
     this.#inFlight.add(leader);
-    const asked = states.map((state) => ({ state, epoch: state.epoch, offset: state.fetchOffset! }));
+    const asked = states.map((state) => ({
+      state,
+      epoch: state.epoch,
+      offset: state.fetchOffset!,
+    }));
     const { options, cluster } = this.#deps;
     try {
       const connection = await cluster.nodeConnection(leader);
       const response = await connection.request(ApiKey.Fetch, this.#request(asked), {
         timeoutMs: cluster.options.requestTimeoutMs + options.maxWaitMs,
       });
-      if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, { apiName: 'Fetch' });
+      if (response.errorCode !== ErrorCode.NONE)
+        throw new KafkaError(response.errorCode, { apiName: 'Fetch' });
       this.#handle(leader, response, asked);
       this.#failures = 0;
     } catch (error) {
@@ -131,10 +142,17 @@ export class Fetcher {
   }
 
   #request(asked: readonly { state: PartitionState; offset: number }[]) {
-    const byTopic = new Map<string, { partition: number; fetchOffset: number; partitionMaxBytes: number }[]>();
+    const byTopic = new Map<
+      string,
+      { partition: number; fetchOffset: number; partitionMaxBytes: number }[]
+    >();
     for (const { state, offset } of asked) {
       const list = byTopic.get(state.topic) ?? [];
-      list.push({ partition: state.partition, fetchOffset: offset, partitionMaxBytes: this.#deps.options.maxPartitionBytes });
+      list.push({
+        partition: state.partition,
+        fetchOffset: offset,
+        partitionMaxBytes: this.#deps.options.maxPartitionBytes,
+      });
       byTopic.set(state.topic, list);
     }
     const { maxWaitMs, minBytes, maxBytes, isolationLevel } = this.#deps.options;
@@ -153,13 +171,22 @@ export class Fetcher {
     };
   }
 
-  #handle(leader: number, response: FetchResponse, asked: readonly { state: PartitionState; epoch: number; offset: number }[]): void {
+  #handle(
+    leader: number,
+    response: FetchResponse,
+    asked: readonly { state: PartitionState; epoch: number; offset: number }[],
+  ): void {
     const byKey = new Map(asked.map((a) => [`${a.state.topic}\u0000${a.state.partition}`, a]));
     let progressed = false;
     for (const topic of response.responses) {
       for (const p of topic.partitions) {
         const ask = byKey.get(`${topic.topic}\u0000${p.partitionIndex}`);
-        if (ask === undefined || ask.state.epoch !== ask.epoch || ask.state.fetchOffset !== ask.offset) continue;
+        if (
+          ask === undefined ||
+          ask.state.epoch !== ask.epoch ||
+          ask.state.fetchOffset !== ask.offset
+        )
+          continue;
         progressed = this.#handlePartition(leader, ask.state, ask.epoch, p) || progressed;
       }
     }
@@ -174,7 +201,13 @@ export class Fetcher {
   ): boolean {
     if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
       if (this.#deps.options.autoOffsetReset === 'none') {
-        this.#deps.onError(new KafkaError(p.errorCode, { apiName: 'Fetch', topic: state.topic, partition: state.partition }));
+        this.#deps.onError(
+          new KafkaError(p.errorCode, {
+            apiName: 'Fetch',
+            topic: state.topic,
+            partition: state.partition,
+          }),
+        );
         return false;
       }
       state.pending = this.#deps.options.autoOffsetReset;
@@ -185,7 +218,13 @@ export class Fetcher {
       return false;
     }
     if (p.errorCode !== ErrorCode.NONE) {
-      this.#deps.onError(new KafkaError(p.errorCode, { apiName: 'Fetch', topic: state.topic, partition: state.partition }));
+      this.#deps.onError(
+        new KafkaError(p.errorCode, {
+          apiName: 'Fetch',
+          topic: state.topic,
+          partition: state.partition,
+        }),
+      );
       return false;
     }
     state.highWatermark = p.highWatermark;
@@ -195,7 +234,15 @@ export class Fetcher {
     if (nextOffset === fetchOffset) return false;
     state.fetchOffset = nextOffset;
     const bytes = p.records.length;
-    this.#buffer.push({ state, epoch, data: p.records, fetchOffset, nextOffset, highWatermark: p.highWatermark, bytes });
+    this.#buffer.push({
+      state,
+      epoch,
+      data: p.records,
+      fetchOffset,
+      nextOffset,
+      highWatermark: p.highWatermark,
+      bytes,
+    });
     this.#bufferedBytes += bytes;
     return true;
   }
@@ -205,7 +252,8 @@ export class Fetcher {
     this.#failures++;
     const pause = backoffMs(this.#deps.cluster.options.retry, Math.min(this.#failures, 10));
     if (leader >= 0) this.#retryAtMs.set(leader, performance.now() + pause);
-    if (error !== undefined) this.#deps.cluster.logger.debug('fetch failed; retrying', { leader, error: error.message });
+    if (error !== undefined)
+      this.#deps.cluster.logger.debug('fetch failed; retrying', { leader, error: error.message });
     this.#deps.cluster.refreshMetadata().catch(() => undefined);
     if (this.#timer !== null) return;
     this.#timer = setTimeout(() => {

@@ -51,7 +51,9 @@ export interface ResolvedConsumerOptions {
 
 function integer(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+    throw new InvalidArgumentError(
+      `${name} must be an integer from ${min} to ${max}, got ${value}`,
+    );
   }
   return value;
 }
@@ -63,26 +65,59 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (groupId === '') throw new InvalidArgumentError('groupId must not be empty');
   const autoOffsetReset = options.autoOffsetReset ?? 'latest';
   if (!['earliest', 'latest', 'none'].includes(autoOffsetReset)) {
-    throw new InvalidArgumentError(`autoOffsetReset must be 'earliest', 'latest' or 'none', got ${String(autoOffsetReset)}`);
+    throw new InvalidArgumentError(
+      `autoOffsetReset must be 'earliest', 'latest' or 'none', got ${String(autoOffsetReset)}`,
+    );
   }
   const maxBytes = integer('maxBytes', options.maxBytes ?? 50 * 1024 * 1024, 1, INT32_MAX);
   const assignors = options.assignors ?? ['range', 'cooperative-sticky'];
-  if (assignors.length === 0) throw new InvalidArgumentError('assignors must name at least one assignor');
-  const sessionTimeoutMs = integer('sessionTimeoutMs', options.sessionTimeoutMs ?? 45_000, 1, INT32_MAX);
+  if (assignors.length === 0)
+    throw new InvalidArgumentError('assignors must name at least one assignor');
+  const sessionTimeoutMs = integer(
+    'sessionTimeoutMs',
+    options.sessionTimeoutMs ?? 45_000,
+    1,
+    INT32_MAX,
+  );
   return {
     groupId,
     autoOffsetReset,
     autoCommit: groupId !== null && (options.autoCommit ?? true),
-    autoCommitIntervalMs: integer('autoCommitIntervalMs', options.autoCommitIntervalMs ?? 5000, 1, INT32_MAX),
+    autoCommitIntervalMs: integer(
+      'autoCommitIntervalMs',
+      options.autoCommitIntervalMs ?? 5000,
+      1,
+      INT32_MAX,
+    ),
     maxWaitMs: integer('maxWaitMs', options.maxWaitMs ?? 500, 0, INT32_MAX),
     minBytes: integer('minBytes', options.minBytes ?? 1, 0, INT32_MAX),
     maxBytes,
-    maxPartitionBytes: integer('maxPartitionBytes', options.maxPartitionBytes ?? 1024 * 1024, 1, INT32_MAX),
-    maxBufferedBytes: integer('maxBufferedBytes', options.maxBufferedBytes ?? 64 * 1024 * 1024, 1, fetchBufferBytesMax),
+    maxPartitionBytes: integer(
+      'maxPartitionBytes',
+      options.maxPartitionBytes ?? 1024 * 1024,
+      1,
+      INT32_MAX,
+    ),
+    maxBufferedBytes: integer(
+      'maxBufferedBytes',
+      options.maxBufferedBytes ?? 64 * 1024 * 1024,
+      1,
+      fetchBufferBytesMax,
+    ),
     isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
     sessionTimeoutMs,
-    rebalanceTimeoutMs: integer('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? 300_000, 1, INT32_MAX),
-    heartbeatIntervalMs: integer('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3000, Math.floor(sessionTimeoutMs / 3)), 1, sessionTimeoutMs),
+    rebalanceTimeoutMs: integer(
+      'rebalanceTimeoutMs',
+      options.rebalanceTimeoutMs ?? 300_000,
+      1,
+      INT32_MAX,
+    ),
+    heartbeatIntervalMs: integer(
+      'heartbeatIntervalMs',
+      options.heartbeatIntervalMs ?? Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
+      1,
+      sessionTimeoutMs,
+    ),
     assignors,
   };
 }

@@ -18,15 +18,24 @@ export interface PositionContext {
  * first (when asked for), else auto.offset.reset, else an explicit earliest/latest/time.
  * A partition sought again meanwhile (epoch moved) is left alone.
  */
-export async function resolvePositions(ctx: PositionContext, states: readonly PartitionState[]): Promise<void> {
+export async function resolvePositions(
+  ctx: PositionContext,
+  states: readonly PartitionState[],
+): Promise<void> {
   const asked = states.map((state) => ({ state, epoch: state.epoch, pending: state.pending }));
   const fromCommit = asked.filter((a) => a.pending === 'committed');
   if (fromCommit.length > 0) await applyCommitted(ctx, fromCommit);
-  const byTime = asked.filter((a) => a.state.epoch === a.epoch && a.state.pending !== null && a.state.pending !== 'committed');
+  const byTime = asked.filter(
+    (a) => a.state.epoch === a.epoch && a.state.pending !== null && a.state.pending !== 'committed',
+  );
   if (byTime.length === 0) return;
   const answers = await listOffsets(
     ctx.group.cluster,
-    byTime.map(({ state }) => ({ topic: state.topic, partition: state.partition, timestamp: timestampOf(state) })),
+    byTime.map(({ state }) => ({
+      topic: state.topic,
+      partition: state.partition,
+      timestamp: timestampOf(state),
+    })),
     ctx.isolationLevel,
   );
   byTime.forEach(({ state, epoch }, i) => {
@@ -38,10 +47,18 @@ export async function resolvePositions(ctx: PositionContext, states: readonly Pa
   });
 }
 
-async function applyCommitted(ctx: PositionContext, asked: readonly { state: PartitionState; epoch: number }[]): Promise<void> {
-  const committed = ctx.groupId === null
-    ? new Map<string, number>()
-    : await fetchCommittedOffsets(ctx.group, ctx.groupId, asked.map(({ state }) => ({ topic: state.topic, partition: state.partition })));
+async function applyCommitted(
+  ctx: PositionContext,
+  asked: readonly { state: PartitionState; epoch: number }[],
+): Promise<void> {
+  const committed =
+    ctx.groupId === null
+      ? new Map<string, number>()
+      : await fetchCommittedOffsets(
+          ctx.group,
+          ctx.groupId,
+          asked.map(({ state }) => ({ topic: state.topic, partition: state.partition })),
+        );
   for (const { state, epoch } of asked) {
     if (state.epoch !== epoch) continue;
     const offset = committed.get(`${state.topic}:${state.partition}`);
@@ -49,7 +66,10 @@ async function applyCommitted(ctx: PositionContext, asked: readonly { state: Par
       setPosition(state, offset);
       state.committedOffset = offset;
     } else if (ctx.autoOffsetReset === 'none') {
-      throw new RillError(`${state.topic}[${state.partition}] has no committed offset and autoOffsetReset is 'none'`, { retriable: false });
+      throw new RillError(
+        `${state.topic}[${state.partition}] has no committed offset and autoOffsetReset is 'none'`,
+        { retriable: false },
+      );
     } else {
       state.pending = ctx.autoOffsetReset;
     }
@@ -60,7 +80,10 @@ function timestampOf(state: PartitionState): number {
   const pending = state.pending;
   if (pending === 'earliest') return EARLIEST_TIMESTAMP;
   if (pending === 'latest') return LATEST_TIMESTAMP;
-  assert(pending !== null && typeof pending === 'object', `no timestamp for a ${String(pending)} reset`);
+  assert(
+    pending !== null && typeof pending === 'object',
+    `no timestamp for a ${String(pending)} reset`,
+  );
   return pending.timestampMs;
 }
 

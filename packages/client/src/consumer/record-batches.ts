@@ -1,4 +1,11 @@
-import { BatchField, batchHeaderBytes, batchLengthPrefixBytes, controlBit, decodeRecordBatch, type DecodedRecord } from '@rill/protocol';
+import {
+  BatchField,
+  batchHeaderBytes,
+  batchLengthPrefixBytes,
+  controlBit,
+  decodeRecordBatch,
+  type DecodedRecord,
+} from '@rill/protocol';
 
 /** A record as the consumer hands it out; key, value and header values are views of the fetch response. */
 export type ConsumerRecord = DecodedRecord;
@@ -10,11 +17,14 @@ export type ConsumerRecord = DecodedRecord;
  */
 export function nextOffsetAfter(data: Buffer, fetchOffset: number): number {
   let nextOffset = fetchOffset;
-  for (let pos = 0; data.length - pos >= batchHeaderBytes; ) {
+  for (let pos = 0; data.length - pos >= batchHeaderBytes;) {
     const size = batchLengthPrefixBytes + data.readInt32BE(pos + BatchField.batchLength);
     if (size < batchHeaderBytes || size > data.length - pos) break;
     const baseOffset = Number(data.readBigInt64BE(pos + BatchField.baseOffset));
-    nextOffset = Math.max(nextOffset, baseOffset + data.readInt32BE(pos + BatchField.lastOffsetDelta) + 1);
+    nextOffset = Math.max(
+      nextOffset,
+      baseOffset + data.readInt32BE(pos + BatchField.lastOffsetDelta) + 1,
+    );
     pos += size;
   }
   return nextOffset;
@@ -28,12 +38,13 @@ export function nextOffsetAfter(data: Buffer, fetchOffset: number): number {
  */
 export function decodePartitionRecords(data: Buffer, fetchOffset: number): ConsumerRecord[] {
   const records: ConsumerRecord[] = [];
-  for (let pos = 0; data.length - pos >= batchHeaderBytes; ) {
+  for (let pos = 0; data.length - pos >= batchHeaderBytes;) {
     const size = batchLengthPrefixBytes + data.readInt32BE(pos + BatchField.batchLength);
     if (size < batchHeaderBytes || size > data.length - pos) break;
     const attributes = data.readInt16BE(pos + BatchField.attributes);
     if ((attributes & controlBit) === 0) {
-      for (const record of decodeRecordBatch(data, pos).records) if (record.offset >= fetchOffset) records.push(record);
+      for (const record of decodeRecordBatch(data, pos).records)
+        if (record.offset >= fetchOffset) records.push(record);
     }
     pos += size;
   }

@@ -57,14 +57,17 @@ export class SubscriptionState {
 
   require(topic: string, partition: number): PartitionState {
     const state = this.get(topic, partition);
-    if (state === undefined) throw new InvalidArgumentError(`${topic}[${partition}] is not assigned to this consumer`);
+    if (state === undefined)
+      throw new InvalidArgumentError(`${topic}[${partition}] is not assigned to this consumer`);
     return state;
   }
 
   /** Replaces the assignment; partitions kept keep their positions. Returns those removed. */
   assign(partitions: readonly TopicPartition[], initial: PendingReset): PartitionState[] {
     if (partitions.length > assignedPartitionsMax) {
-      throw new InvalidArgumentError(`${partitions.length} partitions exceed the limit of ${assignedPartitionsMax}`);
+      throw new InvalidArgumentError(
+        `${partitions.length} partitions exceed the limit of ${assignedPartitionsMax}`,
+      );
     }
     const wanted = new Set(partitions.map((tp) => partitionKey(tp.topic, tp.partition)));
     const removed = [...this.#partitions.values()].filter((state) => !wanted.has(state.key));

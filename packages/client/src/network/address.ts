@@ -27,13 +27,18 @@ export function parseBrokerAddress(text: string): BrokerAddress {
 /** Parses a list of addresses, each entry possibly comma-separated (`a:1,b:2`). */
 export function parseBrokerList(entries: readonly string[]): BrokerAddress[] {
   const parts = entries.flatMap((entry) => entry.split(',')).filter((part) => part.trim() !== '');
-  if (parts.length === 0) throw new InvalidArgumentError('no broker addresses given: pass at least one host:port');
+  if (parts.length === 0)
+    throw new InvalidArgumentError('no broker addresses given: pass at least one host:port');
   if (parts.length > bootstrapBrokersMax) {
-    throw new InvalidArgumentError(`${parts.length} broker addresses given; at most ${bootstrapBrokersMax} are accepted`);
+    throw new InvalidArgumentError(
+      `${parts.length} broker addresses given; at most ${bootstrapBrokersMax} are accepted`,
+    );
   }
   return parts.map(parseBrokerAddress);
 }
 
 export function formatAddress(address: BrokerAddress): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+  return address.host.includes(':')
+    ? `[${address.host}]:${address.port}`
+    : `${address.host}:${address.port}`;
 }

@@ -7,11 +7,23 @@ import {
   type RequestInputFor,
   type ResponseFor,
 } from '@rill/protocol';
-import { ClosedError, ConnectionError, LimitExceededError, ProtocolError, RequestTimeoutError } from '../errors.js';
+import {
+  ClosedError,
+  ConnectionError,
+  LimitExceededError,
+  ProtocolError,
+  RequestTimeoutError,
+} from '../errors.js';
 import { queuedRequestsMax, responseFrameBytesMax } from '../limits.js';
 import { formatAddress, type BrokerAddress } from './address.js';
 import { FrameReader } from './frame-reader.js';
-import { apiName, clientVersions, requireVersion, type BrokerVersions, type VersionRange } from './versions.js';
+import {
+  apiName,
+  clientVersions,
+  requireVersion,
+  type BrokerVersions,
+  type VersionRange,
+} from './versions.js';
 
 export interface ConnectionOptions {
   readonly address: BrokerAddress;
@@ -72,8 +84,17 @@ export class Connection {
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (error) => this.#fail(this.#connectionError(`connection to broker ${this.addressText} failed: ${error.message}`, error)));
-    socket.on('close', () => this.#fail(this.#connectionError(`broker ${this.addressText} closed the connection`)));
+    socket.on('error', (error) =>
+      this.#fail(
+        this.#connectionError(
+          `connection to broker ${this.addressText} failed: ${error.message}`,
+          error,
+        ),
+      ),
+    );
+    socket.on('close', () =>
+      this.#fail(this.#connectionError(`broker ${this.addressText} closed the connection`)),
+    );
     const sweepMs = Math.max(10, Math.min(1000, Math.floor(options.requestTimeoutMs / 10)));
     this.#sweep = setInterval(() => this.#expire(), sweepMs);
     this.#sweep.unref();
@@ -124,7 +145,11 @@ export class Connection {
   }
 
   /** Sends a request at the negotiated version and resolves with the decoded response body. */
-  request<K extends ApiKey>(apiKey: K, body: RequestInputFor<K>, options: RequestOptions = {}): Promise<ResponseFor<K>> {
+  request<K extends ApiKey>(
+    apiKey: K,
+    body: RequestInputFor<K>,
+    options: RequestOptions = {},
+  ): Promise<ResponseFor<K>> {
     return this.requestAt(apiKey, this.version(apiKey), body, options);
   }
 
@@ -136,7 +161,9 @@ export class Connection {
     options: RequestOptions = {},
   ): Promise<ResponseFor<K>> {
     const header = { clientId: this.#options.clientId };
-    const encode = (correlationId: number) => [encodeRequest(apiKey, version, { ...header, correlationId }, body)];
+    const encode = (correlationId: number) => [
+      encodeRequest(apiKey, version, { ...header, correlationId }, body),
+    ];
     return this.requestFrames(apiKey, version, encode, options);
   }
 
@@ -152,10 +179,22 @@ export class Connection {
   ): Promise<ResponseFor<K>> {
     if (this.#closedBy !== null) return Promise.reject(this.#closedBy);
     return new Promise<ResponseFor<K>>((resolve, reject) => {
-      const send = (): void => this.#send({ apiKey, version, encode, options, resolve: resolve as (b: unknown) => void, reject });
+      const send = (): void =>
+        this.#send({
+          apiKey,
+          version,
+          encode,
+          options,
+          resolve: resolve as (b: unknown) => void,
+          reject,
+        });
       if (this.#inFlight.length < this.#options.maxInFlight) return send();
       if (this.#queue.length >= queuedRequestsMax) {
-        return reject(new LimitExceededError(`${queuedRequestsMax} requests already wait for broker ${this.addressText}`));
+        return reject(
+          new LimitExceededError(
+            `${queuedRequestsMax} requests already wait for broker ${this.addressText}`,
+          ),
+        );
       }
       this.#queue.push({ send, reject });
     });
@@ -179,7 +218,11 @@ export class Connection {
     const chunks = args.encode(correlationId, this.#options.clientId);
     if (args.options.expectResponse === false) {
       // Resolving once the bytes left for the kernel keeps acks=0 from outrunning the socket.
-      this.#write(chunks, (error) => (error ? args.reject(this.#connectionError(`write to broker ${this.addressText} failed`, error)) : args.resolve(undefined)));
+      this.#write(chunks, (error) =>
+        error
+          ? args.reject(this.#connectionError(`write to broker ${this.addressText} failed`, error))
+          : args.resolve(undefined),
+      );
       return;
     }
     const timeoutMs = args.options.timeoutMs ?? this.#options.requestTimeoutMs;
@@ -197,7 +240,8 @@ export class Connection {
   #write(chunks: readonly Buffer[], done?: (error?: Error | null) => void): void {
     if (chunks.length === 1) return void this.#socket.write(chunks[0]!, done);
     this.#socket.cork();
-    for (let i = 0; i < chunks.length; i++) this.#socket.write(chunks[i]!, i === chunks.length - 1 ? done : undefined);
+    for (let i = 0; i < chunks.length; i++)
+      this.#socket.write(chunks[i]!, i === chunks.length - 1 ? done : undefined);
     this.#socket.uncork();
   }
 
@@ -206,7 +250,11 @@ export class Connection {
     try {
       frames = this.#reader.push(chunk);
     } catch (error) {
-      return this.#fail(new ProtocolError(`broker ${this.addressText} sent a bad frame: ${(error as Error).message}`));
+      return this.#fail(
+        new ProtocolError(
+          `broker ${this.addressText} sent a bad frame: ${(error as Error).message}`,
+        ),
+      );
     }
     for (const frame of frames) {
       if (this.#closedBy !== null) return;
@@ -217,13 +265,20 @@ export class Connection {
   #dispatch(frame: Buffer): void {
     const pending = this.#inFlight.shift();
     if (pending === undefined) {
-      return this.#fail(new ProtocolError(`broker ${this.addressText} sent a response nobody asked for`));
+      return this.#fail(
+        new ProtocolError(`broker ${this.addressText} sent a response nobody asked for`),
+      );
     }
     let decoded: { correlationId: number; body: unknown };
     try {
       decoded = decodeFrame(pending, frame);
     } catch (error) {
-      pending.reject(new ProtocolError(`cannot decode ${apiName(pending.apiKey)} v${pending.version} response from ${this.addressText}`, error));
+      pending.reject(
+        new ProtocolError(
+          `cannot decode ${apiName(pending.apiKey)} v${pending.version} response from ${this.addressText}`,
+          error,
+        ),
+      );
       return this.#fail(new ProtocolError(`undecodable response from ${this.addressText}`, error));
     }
     if (decoded.correlationId !== pending.correlationId) {
@@ -236,7 +291,11 @@ export class Connection {
   }
 
   #sendQueued(): void {
-    while (this.#queue.length > 0 && this.#inFlight.length < this.#options.maxInFlight && this.#closedBy === null) {
+    while (
+      this.#queue.length > 0 &&
+      this.#inFlight.length < this.#options.maxInFlight &&
+      this.#closedBy === null
+    ) {
       this.#queue.shift()!.send();
     }
   }
@@ -247,7 +306,11 @@ export class Connection {
     if (late === undefined) return;
     // A late response would still arrive and be matched to the wrong waiter, so the whole
     // connection goes, as in the Java client.
-    this.#fail(new RequestTimeoutError(`${apiName(late.apiKey)} to broker ${this.addressText} got no response in time`));
+    this.#fail(
+      new RequestTimeoutError(
+        `${apiName(late.apiKey)} to broker ${this.addressText} got no response in time`,
+      ),
+    );
   }
 
   #fail(error: Error): void {
@@ -296,9 +359,12 @@ function decodeFrame(pending: Pending, frame: Buffer): { correlationId: number; 
   }
 }
 
-function toVersionMap(entries: readonly { apiKey: number; minVersion: number; maxVersion: number }[]): BrokerVersions {
+function toVersionMap(
+  entries: readonly { apiKey: number; minVersion: number; maxVersion: number }[],
+): BrokerVersions {
   const map = new Map<number, VersionRange>();
-  for (const entry of entries) map.set(entry.apiKey, { min: entry.minVersion, max: entry.maxVersion });
+  for (const entry of entries)
+    map.set(entry.apiKey, { min: entry.minVersion, max: entry.maxVersion });
   return map;
 }
 
@@ -308,7 +374,12 @@ function connectSocket(options: ConnectionOptions): Promise<Socket> {
     const socket = connect({ host: options.address.host, port: options.address.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new ConnectionError(text, `cannot connect to broker ${text}: no answer within ${options.connectTimeoutMs} ms`));
+      reject(
+        new ConnectionError(
+          text,
+          `cannot connect to broker ${text}: no answer within ${options.connectTimeoutMs} ms`,
+        ),
+      );
     }, options.connectTimeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -318,7 +389,13 @@ function connectSocket(options: ConnectionOptions): Promise<Socket> {
     socket.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const why = error.code ?? error.message;
-      reject(new ConnectionError(text, `cannot connect to broker ${text} (${why}): is it running, and is that its advertised address?`, error));
+      reject(
+        new ConnectionError(
+          text,
+          `cannot connect to broker ${text} (${why}): is it running, and is that its advertised address?`,
+          error,
+        ),
+      );
     });
   });
 }

@@ -3,11 +3,13 @@ import { FrameReader } from './frame-reader.js';
 import { parseBrokerAddress, parseBrokerList } from './address.js';
 
 function framed(...payloads: string[]): Buffer {
-  return Buffer.concat(payloads.map((p) => {
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(p.length);
-    return Buffer.concat([size, Buffer.from(p)]);
-  }));
+  return Buffer.concat(
+    payloads.map((p) => {
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(p.length);
+      return Buffer.concat([size, Buffer.from(p)]);
+    }),
+  );
 }
 
 describe('FrameReader', () => {
@@ -15,7 +17,10 @@ describe('FrameReader', () => {
     const stream = framed('hello', '', 'world!');
     for (let cut = 1; cut < stream.length; cut++) {
       const reader = new FrameReader(100);
-      const frames = [...reader.push(stream.subarray(0, cut)), ...reader.push(stream.subarray(cut))];
+      const frames = [
+        ...reader.push(stream.subarray(0, cut)),
+        ...reader.push(stream.subarray(cut)),
+      ];
       expect(frames.map((f) => f.toString())).toEqual(['hello', '', 'world!']);
     }
   });

@@ -26,7 +26,9 @@ export class FrameReader {
         if (this.#buffered < SIZE_PREFIX_BYTES) break;
         const size = this.#take(SIZE_PREFIX_BYTES).readInt32BE(0);
         if (size < 0 || size > this.#frameBytesMax) {
-          throw new RangeError(`response frame of ${size} bytes is outside 0..${this.#frameBytesMax}`);
+          throw new RangeError(
+            `response frame of ${size} bytes is outside 0..${this.#frameBytesMax}`,
+          );
         }
         this.#frameSize = size;
       }

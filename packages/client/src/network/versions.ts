@@ -61,7 +61,8 @@ export function requireVersion(apiKey: number, broker: BrokerVersions, address: 
   if (version !== undefined) return version;
   const theirs = broker.get(apiKey);
   const ours = clientVersions.get(apiKey);
-  const advertised = theirs === undefined ? 'does not serve it' : `serves v${theirs.min}-${theirs.max}`;
+  const advertised =
+    theirs === undefined ? 'does not serve it' : `serves v${theirs.min}-${theirs.max}`;
   const spoken = ours === undefined ? 'none' : `v${ours.min}-${ours.max}`;
   throw new UnsupportedFeatureError(
     `broker ${address} cannot serve ${apiName(apiKey)}: it ${advertised}, this client speaks ${spoken}`,

@@ -62,7 +62,12 @@ export class RecordAccumulator {
   }
 
   /** Appends without waiting; false when a new batch is needed and no memory is free now. */
-  tryAppend(queue: PartitionQueue, record: MeasuredRecord, tracker: SendTracker, nowMs: number): boolean {
+  tryAppend(
+    queue: PartitionQueue,
+    record: MeasuredRecord,
+    tracker: SendTracker,
+    nowMs: number,
+  ): boolean {
     const open = queue.open;
     if (open !== null) {
       const offsetDelta = open.tryAppend(record);
@@ -79,7 +84,12 @@ export class RecordAccumulator {
   }
 
   /** Appends after waiting for buffer memory (send() blocks here, up to `timeoutMs`). */
-  async appendWaiting(queue: PartitionQueue, record: MeasuredRecord, tracker: SendTracker, timeoutMs: number): Promise<void> {
+  async appendWaiting(
+    queue: PartitionQueue,
+    record: MeasuredRecord,
+    tracker: SendTracker,
+    timeoutMs: number,
+  ): Promise<void> {
     const capacity = this.#capacityFor(record);
     this.#options.onReady();
     await this.#options.memory.reserve(capacity, timeoutMs);
@@ -110,9 +120,20 @@ export class RecordAccumulator {
     return Math.max(this.#options.batchSize, ProducerBatch.capacityFor(record));
   }
 
-  #start(queue: PartitionQueue, capacity: number, record: MeasuredRecord, tracker: SendTracker, nowMs: number): void {
+  #start(
+    queue: PartitionQueue,
+    capacity: number,
+    record: MeasuredRecord,
+    tracker: SendTracker,
+    nowMs: number,
+  ): void {
     const buffer = this.#options.memory.allocate(capacity);
-    const batch = new ProducerBatch({ topic: queue.topic, partition: queue.partition, buffer, nowMs });
+    const batch = new ProducerBatch({
+      topic: queue.topic,
+      partition: queue.partition,
+      buffer,
+      nowMs,
+    });
     const offsetDelta = batch.tryAppend(record);
     addWaiter(batch, tracker, offsetDelta);
     queue.open = batch;
@@ -122,7 +143,11 @@ export class RecordAccumulator {
 
 function addWaiter(batch: ProducerBatch, tracker: SendTracker, offsetDelta: number): void {
   const last = batch.waiters[batch.waiters.length - 1];
-  if (last !== undefined && last.tracker === tracker && last.firstOffsetDelta + last.count === offsetDelta) {
+  if (
+    last !== undefined &&
+    last.tracker === tracker &&
+    last.firstOffsetDelta + last.count === offsetDelta
+  ) {
     last.count++;
     return;
   }

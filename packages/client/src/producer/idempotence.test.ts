@@ -14,13 +14,32 @@ function fakeCluster(): Cluster {
     logger: silentLogger,
     options: { retry: { retries: 0, initialBackoffMs: 1, maxBackoffMs: 1 } },
     anyConnection: async () => connection,
-    requestAny: async () => ({ errorCode: 0, producerId: nextId++, producerEpoch: 0, throttleTimeMs: 0 }),
+    requestAny: async () => ({
+      errorCode: 0,
+      producerId: nextId++,
+      producerEpoch: 0,
+      throttleTimeMs: 0,
+    }),
   } as unknown as Cluster;
 }
 
 function batchOf(records: number): ProducerBatch {
-  const batch = new ProducerBatch({ topic: 't', partition: 0, buffer: Buffer.alloc(64 * records + 100), nowMs: 0 });
-  for (let i = 0; i < records; i++) batch.tryAppend({ key: null, keyBytes: -1, value: 'v', valueBytes: 1, headers: [], headersBytes: 1, timestamp: 0 });
+  const batch = new ProducerBatch({
+    topic: 't',
+    partition: 0,
+    buffer: Buffer.alloc(64 * records + 100),
+    nowMs: 0,
+  });
+  for (let i = 0; i < records; i++)
+    batch.tryAppend({
+      key: null,
+      keyBytes: -1,
+      value: 'v',
+      valueBytes: 1,
+      headers: [],
+      headersBytes: 1,
+      timestamp: 0,
+    });
   return batch;
 }
 
@@ -37,7 +56,11 @@ describe('ProducerIdentity (KIP-98 sequence numbers)', () => {
     const [a, b, c] = [batchOf(3), batchOf(5), batchOf(1)];
     for (const batch of [a, b, c]) identity.assignSequence(queue, batch);
     expect([a.baseSequence, b.baseSequence, c.baseSequence]).toEqual([0, 3, 8]);
-    expect(identity.batchIdentity(b)).toEqual({ producerId: 1000, producerEpoch: 0, baseSequence: 3 });
+    expect(identity.batchIdentity(b)).toEqual({
+      producerId: 1000,
+      producerEpoch: 0,
+      baseSequence: 3,
+    });
     identity.assignSequence(queue, b);
     expect(b.baseSequence).toBe(3); // a retry keeps its sequence
   });
@@ -87,7 +110,11 @@ describe('ProducerIdentity (KIP-98 sequence numbers)', () => {
     const queue = new PartitionQueue('t', 0);
     const batch = batchOf(1);
     identity.assignSequence(queue, batch);
-    expect(identity.batchIdentity(batch)).toEqual({ producerId: -1, producerEpoch: -1, baseSequence: -1 });
+    expect(identity.batchIdentity(batch)).toEqual({
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+    });
     expect(identity.judge(queue, batch, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)).toBe('default');
   });
 });

@@ -49,8 +49,13 @@ export class ProducerIdentity {
     const connection = await this.#cluster.anyConnection();
     if (!connection.supports(ApiKey.InitProducerId)) {
       const why = `broker ${connection.addressText} does not serve InitProducerId (API 22)`;
-      if (mode === 'required') throw new UnsupportedFeatureError(`idempotent: true, but ${why}: set idempotent: false to produce without it`);
-      this.#cluster.logger.warn(`${why}: producing without idempotence (retries may write duplicates)`);
+      if (mode === 'required')
+        throw new UnsupportedFeatureError(
+          `idempotent: true, but ${why}: set idempotent: false to produce without it`,
+        );
+      this.#cluster.logger.warn(
+        `${why}: producing without idempotence (retries may write duplicates)`,
+      );
       return;
     }
     this.#enabled = true;
@@ -61,7 +66,9 @@ export class ProducerIdentity {
   invalidate(reason: string): void {
     if (!this.#enabled || this.#invalid) return;
     this.#invalid = true;
-    this.#cluster.logger.warn(`idempotent producer ${this.#producerId} takes a new producer id: ${reason}`);
+    this.#cluster.logger.warn(
+      `idempotent producer ${this.#producerId} takes a new producer id: ${reason}`,
+    );
   }
 
   /**
@@ -82,10 +89,13 @@ export class ProducerIdentity {
       (error: unknown) => {
         this.#failures++;
         this.#cluster.logger.warn('InitProducerId failed; retrying', { error: String(error) });
-        setTimeout(() => {
-          this.#initializing = false;
-          resequence();
-        }, backoffMs(this.#cluster.options.retry, this.#failures)).unref();
+        setTimeout(
+          () => {
+            this.#initializing = false;
+            resequence();
+          },
+          backoffMs(this.#cluster.options.retry, this.#failures),
+        ).unref();
       },
     );
     return false;
@@ -99,7 +109,11 @@ export class ProducerIdentity {
 
   batchIdentity(batch: ProducerBatch): BatchIdentity {
     if (!this.#enabled) return NOT_IDEMPOTENT;
-    return { producerId: this.#producerId, producerEpoch: this.#producerEpoch, baseSequence: batch.baseSequence };
+    return {
+      producerId: this.#producerId,
+      producerEpoch: this.#producerEpoch,
+      baseSequence: batch.baseSequence,
+    };
   }
 
   /** How a failed batch should be treated given the sequence rules; 'default' = by retriability. */
@@ -110,7 +124,9 @@ export class ProducerIdentity {
       return 'retry';
     }
     if (code !== ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) return 'default';
-    const earlierPending = [...queue.ready, ...queue.inFlight].some((b) => b.baseSequence >= 0 && b.baseSequence < batch.baseSequence);
+    const earlierPending = [...queue.ready, ...queue.inFlight].some(
+      (b) => b.baseSequence >= 0 && b.baseSequence < batch.baseSequence,
+    );
     if (earlierPending) return 'retry';
     this.invalidate(`${queue.topic}[${queue.partition}] lost sequence ${batch.baseSequence}`);
     return 'fail';
@@ -118,8 +134,12 @@ export class ProducerIdentity {
 
   async #initProducerId(): Promise<void> {
     const response = await withRetry(async () => {
-      const answer = await this.#cluster.requestAny(ApiKey.InitProducerId, { transactionalId: null, transactionTimeoutMs: NO_TRANSACTION_TIMEOUT_MS });
-      if (answer.errorCode !== ErrorCode.NONE) throw new KafkaError(answer.errorCode, { apiName: 'InitProducerId' });
+      const answer = await this.#cluster.requestAny(ApiKey.InitProducerId, {
+        transactionalId: null,
+        transactionTimeoutMs: NO_TRANSACTION_TIMEOUT_MS,
+      });
+      if (answer.errorCode !== ErrorCode.NONE)
+        throw new KafkaError(answer.errorCode, { apiName: 'InitProducerId' });
       return answer;
     }, this.#cluster.options.retry);
     this.#producerId = response.producerId;

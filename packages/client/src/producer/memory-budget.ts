@@ -37,7 +37,11 @@ export class MemoryBudget {
 
   /** Returns a completed batch's buffer and its reservation. Nothing may use `buffer` after. */
   free(buffer: Buffer, reservedBytes: number): void {
-    if (buffer.length === this.#pooledBytes && this.#free.length * this.#pooledBytes < this.capacityBytes) this.#free.push(buffer);
+    if (
+      buffer.length === this.#pooledBytes &&
+      this.#free.length * this.#pooledBytes < this.capacityBytes
+    )
+      this.#free.push(buffer);
     this.release(reservedBytes);
   }
 
@@ -64,13 +68,19 @@ export class MemoryBudget {
   reserve(bytes: number, timeoutMs: number): Promise<void> {
     if (this.tryReserve(bytes)) return Promise.resolve();
     if (this.#waiters.length >= memoryWaitersMax) {
-      return Promise.reject(new LimitExceededError(`${memoryWaitersMax} sends already wait for producer buffer memory`));
+      return Promise.reject(
+        new LimitExceededError(`${memoryWaitersMax} sends already wait for producer buffer memory`),
+      );
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const at = this.#waiters.indexOf(waiter);
         if (at >= 0) this.#waiters.splice(at, 1);
-        reject(new DeadlineExceededError(`no producer buffer memory freed within ${timeoutMs} ms: the cluster accepts records slower than they are sent`));
+        reject(
+          new DeadlineExceededError(
+            `no producer buffer memory freed within ${timeoutMs} ms: the cluster accepts records slower than they are sent`,
+          ),
+        );
       }, timeoutMs);
       const waiter: Waiter = {
         bytes,

@@ -56,20 +56,38 @@ function positiveInteger(name: string, value: number, max: number): number {
 
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
   const acks = options.acks === 'all' || options.acks === undefined ? -1 : options.acks;
-  if (acks !== 0 && acks !== 1 && acks !== -1) throw new InvalidArgumentError(`acks must be 0, 1, -1 or 'all', got ${String(options.acks)}`);
-  const maxInFlightRequests = positiveInteger('maxInFlightRequests', options.maxInFlightRequests ?? 5, inFlightRequestsMax);
+  if (acks !== 0 && acks !== 1 && acks !== -1)
+    throw new InvalidArgumentError(`acks must be 0, 1, -1 or 'all', got ${String(options.acks)}`);
+  const maxInFlightRequests = positiveInteger(
+    'maxInFlightRequests',
+    options.maxInFlightRequests ?? 5,
+    inFlightRequestsMax,
+  );
   const idempotence = resolveIdempotence(options.idempotent, acks, maxInFlightRequests);
-  const bufferMemoryBytes = positiveInteger('bufferMemoryBytes', options.bufferMemoryBytes ?? 32 * 1024 * 1024, bufferMemoryBytesMax);
-  const maxRequestSize = positiveInteger('maxRequestSize', options.maxRequestSize ?? 1024 * 1024, batchBytesMax);
+  const bufferMemoryBytes = positiveInteger(
+    'bufferMemoryBytes',
+    options.bufferMemoryBytes ?? 32 * 1024 * 1024,
+    bufferMemoryBytesMax,
+  );
+  const maxRequestSize = positiveInteger(
+    'maxRequestSize',
+    options.maxRequestSize ?? 1024 * 1024,
+    batchBytesMax,
+  );
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 16 * 1024, batchBytesMax);
   if (batchSize > maxRequestSize || maxRequestSize > bufferMemoryBytes) {
-    throw new InvalidArgumentError(`need batchSize (${batchSize}) <= maxRequestSize (${maxRequestSize}) <= bufferMemoryBytes (${bufferMemoryBytes})`);
+    throw new InvalidArgumentError(
+      `need batchSize (${batchSize}) <= maxRequestSize (${maxRequestSize}) <= bufferMemoryBytes (${bufferMemoryBytes})`,
+    );
   }
   const lingerMs = options.lingerMs ?? 5;
-  if (!Number.isInteger(lingerMs) || lingerMs < 0) throw new InvalidArgumentError(`lingerMs must be an integer >= 0, got ${lingerMs}`);
+  if (!Number.isInteger(lingerMs) || lingerMs < 0)
+    throw new InvalidArgumentError(`lingerMs must be an integer >= 0, got ${lingerMs}`);
   const compression = options.compression ?? 'none';
   if (compression !== 'none' && compression !== 'gzip') {
-    throw new InvalidArgumentError(`compression must be 'none' or 'gzip', got ${String(compression)}`);
+    throw new InvalidArgumentError(
+      `compression must be 'none' or 'gzip', got ${String(compression)}`,
+    );
   }
   return {
     acks,
@@ -78,7 +96,11 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     lingerMs,
     bufferMemoryBytes,
     maxRequestSize,
-    deliveryTimeoutMs: positiveInteger('deliveryTimeoutMs', options.deliveryTimeoutMs ?? 120_000, 2 ** 31 - 1),
+    deliveryTimeoutMs: positiveInteger(
+      'deliveryTimeoutMs',
+      options.deliveryTimeoutMs ?? 120_000,
+      2 ** 31 - 1,
+    ),
     maxBlockMs: positiveInteger('maxBlockMs', options.maxBlockMs ?? 60_000, 2 ** 31 - 1),
     compression,
     maxInFlightRequests,
@@ -87,11 +109,19 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
 }
 
 /** Java's rule: idempotence needs acks=all and at most 5 in flight; if only implied, conflicts turn it off. */
-function resolveIdempotence(explicit: boolean | undefined, acks: number, maxInFlight: number): ResolvedProducerOptions['idempotence'] {
+function resolveIdempotence(
+  explicit: boolean | undefined,
+  acks: number,
+  maxInFlight: number,
+): ResolvedProducerOptions['idempotence'] {
   if (explicit === false) return 'off';
-  const conflict = acks !== -1 ? `acks=${acks}` : maxInFlight > 5 ? `maxInFlightRequests=${maxInFlight}` : null;
+  const conflict =
+    acks !== -1 ? `acks=${acks}` : maxInFlight > 5 ? `maxInFlightRequests=${maxInFlight}` : null;
   if (explicit === true) {
-    if (conflict !== null) throw new InvalidArgumentError(`idempotent: true needs acks 'all' and maxInFlightRequests <= 5, got ${conflict}`);
+    if (conflict !== null)
+      throw new InvalidArgumentError(
+        `idempotent: true needs acks 'all' and maxInFlightRequests <= 5, got ${conflict}`,
+      );
     return 'required';
   }
   return conflict === null ? 'preferred' : 'off';

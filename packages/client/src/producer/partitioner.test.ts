@@ -22,14 +22,23 @@ describe('murmur2', () => {
     expect(toPositive(-2147483648)).toBe(0);
   });
 
-  it('places keys exactly where kafkajs\'s Java-compatible partitioner does', () => {
+  it("places keys exactly where kafkajs's Java-compatible partitioner does", () => {
     const theirs = Partitioners.DefaultPartitioner();
     const random = new SeededRandom(7);
     for (let i = 0; i < 2000; i++) {
-      const key = Buffer.from(Array.from({ length: random.between(0, 40) }, () => random.between(0, 255)));
+      const key = Buffer.from(
+        Array.from({ length: random.between(0, 40) }, () => random.between(0, 255)),
+      );
       const partitions = random.between(1, 64);
-      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 1 }));
-      const expected = theirs({ topic: 't', partitionMetadata: partitionMetadata as never, message: { key, value: null } });
+      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+        partitionId,
+        leader: 1,
+      }));
+      const expected = theirs({
+        topic: 't',
+        partitionMetadata: partitionMetadata as never,
+        message: { key, value: null },
+      });
       expect(keyedPartition(key, partitions)).toBe(expected);
     }
   });
@@ -38,7 +47,13 @@ describe('murmur2', () => {
 describe('defaultPartitioner', () => {
   it('sends a key to the same partition every time', () => {
     const partition = defaultPartitioner({ stickyBytes: 100 });
-    const input = { topic: 't', key: Buffer.from('user-1'), partitionCount: 6, availablePartitions: [0, 1, 2, 3, 4, 5], recordBytes: 10 };
+    const input = {
+      topic: 't',
+      key: Buffer.from('user-1'),
+      partitionCount: 6,
+      availablePartitions: [0, 1, 2, 3, 4, 5],
+      recordBytes: 10,
+    };
     const first = partition(input);
     expect(Array.from({ length: 20 }, () => partition(input))).toEqual(Array(20).fill(first));
     expect(first).toBe(keyedPartition(Buffer.from('user-1'), 6));
@@ -47,7 +62,13 @@ describe('defaultPartitioner', () => {
   it('sticks keyless records to one available partition until stickyBytes, then moves', () => {
     const random = new SeededRandom(3);
     const partition = defaultPartitioner({ stickyBytes: 100, random: () => random.next() });
-    const input = { topic: 't', key: null, partitionCount: 8, availablePartitions: [2, 5], recordBytes: 10 };
+    const input = {
+      topic: 't',
+      key: null,
+      partitionCount: 8,
+      availablePartitions: [2, 5],
+      recordBytes: 10,
+    };
     const chosen = Array.from({ length: 100 }, () => partition(input));
     for (let i = 0; i < 100; i += 10) expect(new Set(chosen.slice(i, i + 10)).size).toBe(1);
     expect(new Set(chosen)).toEqual(new Set([2, 5]));

@@ -25,17 +25,25 @@ export function keyedPartition(key: Uint8Array, partitionCount: number): number 
  * available partition until `stickyBytes` were sent there, then move to another at random,
  * which fills batches instead of spraying one record per partition.
  */
-export function defaultPartitioner(options: { stickyBytes: number; random?: () => number }): Partitioner {
+export function defaultPartitioner(options: {
+  stickyBytes: number;
+  random?: () => number;
+}): Partitioner {
   const random = options.random ?? Math.random;
   const sticky = new Map<string, { partition: number; bytes: number; count: number }>();
   return (input) => {
     if (input.key !== null) return keyedPartition(input.key, input.partitionCount);
     let state = sticky.get(input.topic);
-    if (state === undefined || state.bytes >= options.stickyBytes || state.count !== input.partitionCount) {
+    if (
+      state === undefined ||
+      state.bytes >= options.stickyBytes ||
+      state.count !== input.partitionCount
+    ) {
       const choices = input.availablePartitions.length > 0 ? input.availablePartitions : null;
-      const partition = choices === null
-        ? Math.floor(random() * input.partitionCount)
-        : choices[Math.floor(random() * choices.length)]!;
+      const partition =
+        choices === null
+          ? Math.floor(random() * input.partitionCount)
+          : choices[Math.floor(random() * choices.length)]!;
       state = { partition, bytes: 0, count: input.partitionCount };
       sticky.set(input.topic, state);
     }

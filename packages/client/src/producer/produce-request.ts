@@ -6,7 +6,10 @@ export interface ProduceFrameInput {
   readonly clientId: string;
   readonly acks: number;
   readonly timeoutMs: number;
-  readonly topics: readonly { readonly name: string; readonly partitions: readonly { readonly index: number; readonly records: Buffer }[] }[];
+  readonly topics: readonly {
+    readonly name: string;
+    readonly partitions: readonly { readonly index: number; readonly records: Buffer }[];
+  }[];
 }
 
 const SIZE_PREFIX_BYTES = 4;

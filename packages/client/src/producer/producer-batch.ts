@@ -1,5 +1,12 @@
 import { gzip } from 'node:zlib';
-import { BatchField, batchHeaderBytes, batchLengthPrefixBytes, CompressionCodec, computeBatchCrc, magicV2 } from '@rill/protocol';
+import {
+  BatchField,
+  batchHeaderBytes,
+  batchLengthPrefixBytes,
+  CompressionCodec,
+  computeBatchCrc,
+  magicV2,
+} from '@rill/protocol';
 import { recordSize, writeRecord, type MeasuredRecord } from './record-writer.js';
 
 export type Compression = 'none' | 'gzip';
@@ -200,7 +207,11 @@ export class ProducerBatch {
 }
 
 function sameIdentity(a: BatchIdentity, b: BatchIdentity): boolean {
-  return a.producerId === b.producerId && a.producerEpoch === b.producerEpoch && a.baseSequence === b.baseSequence;
+  return (
+    a.producerId === b.producerId &&
+    a.producerEpoch === b.producerEpoch &&
+    a.baseSequence === b.baseSequence
+  );
 }
 
 function writeInt64(buf: Buffer, pos: number, value: number): void {

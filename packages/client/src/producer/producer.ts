@@ -6,10 +6,21 @@ import { backoffMs, delay } from '../cluster/retry.js';
 import { RecordAccumulator } from './accumulator.js';
 import { ProducerIdentity } from './idempotence.js';
 import { MemoryBudget } from './memory-budget.js';
-import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.js';
+import {
+  resolveProducerOptions,
+  type ProducerOptions,
+  type ResolvedProducerOptions,
+} from './options.js';
 import { defaultPartitioner, type Partitioner } from './partitioner.js';
 import { ProducerBatch, SendTracker, type RecordMetadata } from './producer-batch.js';
-import { byteLength, measureHeaders, recordSize, type Bytes, type MeasuredRecord, type RecordHeader } from './record-writer.js';
+import {
+  byteLength,
+  measureHeaders,
+  recordSize,
+  type Bytes,
+  type MeasuredRecord,
+  type RecordHeader,
+} from './record-writer.js';
 import { Sender } from './sender.js';
 
 export interface ProducerRecord {
@@ -55,7 +66,10 @@ export class Producer {
 
   constructor(options: ProducerOptions) {
     this.#options = resolveProducerOptions(options);
-    this.#cluster = new Cluster({ ...options, allowAutoTopicCreation: options.allowAutoTopicCreation ?? true });
+    this.#cluster = new Cluster({
+      ...options,
+      allowAutoTopicCreation: options.allowAutoTopicCreation ?? true,
+    });
     this.#memory = new MemoryBudget(this.#options.bufferMemoryBytes, this.#options.batchSize);
     this.#identity = new ProducerIdentity(this.#cluster);
     this.#accumulator = new RecordAccumulator({
@@ -71,7 +85,8 @@ export class Producer {
       options: this.#options,
       identity: this.#identity,
     });
-    this.#partitioner = options.partitioner ?? defaultPartitioner({ stickyBytes: this.#options.batchSize });
+    this.#partitioner =
+      options.partitioner ?? defaultPartitioner({ stickyBytes: this.#options.batchSize });
   }
 
   /** Whether batches carry a producer id and sequence numbers (known after connect()). */
@@ -84,6 +99,7 @@ export class Producer {
     if (this.#closed) return Promise.reject(new ClosedError('Producer'));
     this.#connecting ??= (async () => {
       await this.#cluster.refreshMetadata();
+      this.#cluster.keepFresh();
       await this.#identity.start(this.#options.idempotence);
     })();
     this.#connecting.catch(() => {
@@ -102,7 +118,9 @@ export class Producer {
     // Every record is checked and placed before any is appended, so a bad one fails the
     // whole call without half of it being sent.
     const records = args.messages.map((message) => this.#measure(message, timestamp, args.topic));
-    const partitions = args.messages.map((message, i) => this.#place(message, records[i]!, topic, available));
+    const partitions = args.messages.map((message, i) =>
+      this.#place(message, records[i]!, topic, available),
+    );
     const tracker = new SendTracker();
     for (let i = 0; i < records.length; i++) {
       const queue = this.#accumulator.queue(args.topic, partitions[i]!);
@@ -135,7 +153,8 @@ export class Producer {
   }
 
   #measure(message: ProducerRecord, now: number, topic: string): MeasuredRecord {
-    const key = typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : message.key ?? null;
+    const key =
+      typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : (message.key ?? null);
     const headers = toHeaders(message.headers);
     const record: MeasuredRecord = {
       key,
@@ -154,11 +173,22 @@ export class Producer {
     return record;
   }
 
-  #place(message: ProducerRecord, record: MeasuredRecord, topic: TopicInfo, available: readonly number[]): number {
+  #place(
+    message: ProducerRecord,
+    record: MeasuredRecord,
+    topic: TopicInfo,
+    available: readonly number[],
+  ): number {
     const count = topic.partitions.length;
     if (message.partition !== undefined) {
-      if (!Number.isInteger(message.partition) || message.partition < 0 || message.partition >= count) {
-        throw new InvalidArgumentError(`partition ${message.partition} does not exist: ${topic.name} has ${count} partitions`);
+      if (
+        !Number.isInteger(message.partition) ||
+        message.partition < 0 ||
+        message.partition >= count
+      ) {
+        throw new InvalidArgumentError(
+          `partition ${message.partition} does not exist: ${topic.name} has ${count} partitions`,
+        );
       }
       return message.partition;
     }
@@ -176,11 +206,15 @@ export class Producer {
     for (let attempt = 1; ; attempt++) {
       const metadata = await this.#cluster.metadataFor([name]);
       const topic = metadata.topics.get(name);
-      if (topic !== undefined && topic.errorCode === ErrorCode.NONE && topic.partitions.length > 0) return topic;
+      if (topic !== undefined && topic.errorCode === ErrorCode.NONE && topic.partitions.length > 0)
+        return topic;
       const code = topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (!isTransientTopicError(code) && code !== ErrorCode.NONE) throw new KafkaError(code, { apiName: 'Metadata', topic: name });
+      if (!isTransientTopicError(code) && code !== ErrorCode.NONE)
+        throw new KafkaError(code, { apiName: 'Metadata', topic: name });
       if (performance.now() - started >= this.#options.maxBlockMs) {
-        throw new DeadlineExceededError(`topic ${name} is not available after ${this.#options.maxBlockMs} ms (${new KafkaError(code).name}): does it exist?`);
+        throw new DeadlineExceededError(
+          `topic ${name} is not available after ${this.#options.maxBlockMs} ms (${new KafkaError(code).name}): does it exist?`,
+        );
       }
       await delay(backoffMs(this.#cluster.options.retry, attempt));
       await this.#cluster.refreshMetadata();
@@ -191,5 +225,8 @@ export class Producer {
 function toHeaders(headers: ProducerRecord['headers']): readonly RecordHeader[] {
   if (headers === undefined) return NO_HEADERS;
   if (Array.isArray(headers)) return headers as readonly RecordHeader[];
-  return Object.entries(headers as Readonly<Record<string, Bytes>>).map(([key, value]) => ({ key, value }));
+  return Object.entries(headers as Readonly<Record<string, Bytes>>).map(([key, value]) => ({
+    key,
+    value,
+  }));
 }

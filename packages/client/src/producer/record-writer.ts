@@ -82,23 +82,45 @@ function writeBytes(buf: Buffer, pos: number, value: Bytes, length: number): num
 
 export function measureHeaders(headers: readonly RecordHeader[]): number {
   let size = varintSize(headers.length);
-  for (const header of headers) size += sizedBytes(byteLength(header.key)) + sizedBytes(byteLength(header.value));
+  for (const header of headers)
+    size += sizedBytes(byteLength(header.key)) + sizedBytes(byteLength(header.value));
   return size;
 }
 
 /** Record body size (everything after its length varint). */
-export function recordBodySize(record: MeasuredRecord, offsetDelta: number, timestampDelta: number): number {
-  return 1 + varintSize(timestampDelta) + varintSize(offsetDelta) + sizedBytes(record.keyBytes) + sizedBytes(record.valueBytes) + record.headersBytes;
+export function recordBodySize(
+  record: MeasuredRecord,
+  offsetDelta: number,
+  timestampDelta: number,
+): number {
+  return (
+    1 +
+    varintSize(timestampDelta) +
+    varintSize(offsetDelta) +
+    sizedBytes(record.keyBytes) +
+    sizedBytes(record.valueBytes) +
+    record.headersBytes
+  );
 }
 
 /** Whole encoded size of a record at this offset and timestamp delta. */
-export function recordSize(record: MeasuredRecord, offsetDelta: number, timestampDelta: number): number {
+export function recordSize(
+  record: MeasuredRecord,
+  offsetDelta: number,
+  timestampDelta: number,
+): number {
   const body = recordBodySize(record, offsetDelta, timestampDelta);
   return varintSize(body) + body;
 }
 
 /** Writes one record at `pos`; the caller checked it fits. Returns the position after it. */
-export function writeRecord(buf: Buffer, pos: number, record: MeasuredRecord, offsetDelta: number, timestampDelta: number): number {
+export function writeRecord(
+  buf: Buffer,
+  pos: number,
+  record: MeasuredRecord,
+  offsetDelta: number,
+  timestampDelta: number,
+): number {
   pos = writeVarint(buf, pos, recordBodySize(record, offsetDelta, timestampDelta));
   buf[pos++] = 0;
   pos = writeVarint(buf, pos, timestampDelta);

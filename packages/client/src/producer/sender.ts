@@ -117,11 +117,17 @@ export class Sender {
     }
     while (queue.ready.length > 0 && now - queue.ready[0]!.createdMs >= deliveryTimeoutMs) {
       const expired = queue.ready.shift()!;
-      if (expired.baseSequence >= 0) this.#deps.identity.invalidate('a sequenced batch expired before it was acknowledged');
-      this.#finish(queue, expired, { error: new DeadlineExceededError(`${queue.topic}[${queue.partition}]: not acknowledged within deliveryTimeoutMs (${deliveryTimeoutMs} ms)`) });
+      if (expired.baseSequence >= 0)
+        this.#deps.identity.invalidate('a sequenced batch expired before it was acknowledged');
+      this.#finish(queue, expired, {
+        error: new DeadlineExceededError(
+          `${queue.topic}[${queue.partition}]: not acknowledged within deliveryTimeoutMs (${deliveryTimeoutMs} ms)`,
+        ),
+      });
     }
     const head = queue.ready[0];
-    if (head !== undefined) wakeAt = Math.min(wakeAt, Math.max(head.retryAtMs, head.createdMs + deliveryTimeoutMs));
+    if (head !== undefined)
+      wakeAt = Math.min(wakeAt, Math.max(head.retryAtMs, head.createdMs + deliveryTimeoutMs));
     return wakeAt;
   }
 
@@ -141,7 +147,8 @@ export class Sender {
       let bytes = 0;
       for (const queue of queues) {
         const batch = this.#sendableHead(queue, now);
-        if (batch === undefined || (picked.length > 0 && bytes + batch.sizeBytes > maxRequestSize)) continue;
+        if (batch === undefined || (picked.length > 0 && bytes + batch.sizeBytes > maxRequestSize))
+          continue;
         queue.ready.shift();
         queue.inFlight.push(batch);
         this.#deps.identity.assignSequence(queue, batch);
@@ -157,19 +164,29 @@ export class Sender {
     }
   }
 
-  async #produce(leader: number, picked: readonly { queue: PartitionQueue; batch: ProducerBatch }[]): Promise<void> {
+  async #produce(
+    leader: number,
+    picked: readonly { queue: PartitionQueue; batch: ProducerBatch }[],
+  ): Promise<void> {
     const { acks } = this.#deps.options;
     try {
       const connection = await this.#deps.cluster.nodeConnection(leader);
       const version = connection.version(ApiKey.Produce);
       const topics = this.#topicData(picked);
       const timeoutMs = this.#deps.cluster.options.requestTimeoutMs;
-      const encode = (correlationId: number, clientId: string) => encodeProduceFrame({ version, correlationId, clientId, acks, timeoutMs, topics });
-      const response = await connection.requestFrames(ApiKey.Produce, version, encode, { expectResponse: acks !== 0 });
-      if (acks === 0) for (const { queue, batch } of picked) this.#finish(queue, batch, { baseOffset: -1 });
+      const encode = (correlationId: number, clientId: string) =>
+        encodeProduceFrame({ version, correlationId, clientId, acks, timeoutMs, topics });
+      const response = await connection.requestFrames(ApiKey.Produce, version, encode, {
+        expectResponse: acks !== 0,
+      });
+      if (acks === 0)
+        for (const { queue, batch } of picked) this.#finish(queue, batch, { baseOffset: -1 });
       else this.#handleResponse(picked, response);
     } catch (error) {
-      const failure = error instanceof RillError ? error : new RillError(String(error), { retriable: false, cause: error });
+      const failure =
+        error instanceof RillError
+          ? error
+          : new RillError(String(error), { retriable: false, cause: error });
       for (const { queue, batch } of picked) this.#retryOrFail(queue, batch, failure, undefined);
     }
   }
@@ -178,13 +195,19 @@ export class Sender {
     const byTopic = new Map<string, { index: number; records: Buffer }[]>();
     for (const { queue, batch } of picked) {
       const list = byTopic.get(queue.topic) ?? [];
-      list.push({ index: queue.partition, records: batch.seal(this.#deps.identity.batchIdentity(batch)) });
+      list.push({
+        index: queue.partition,
+        records: batch.seal(this.#deps.identity.batchIdentity(batch)),
+      });
       byTopic.set(queue.topic, list);
     }
     return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
   }
 
-  #handleResponse(picked: readonly { queue: PartitionQueue; batch: ProducerBatch }[], response: ProduceResponse): void {
+  #handleResponse(
+    picked: readonly { queue: PartitionQueue; batch: ProducerBatch }[],
+    response: ProduceResponse,
+  ): void {
     const answers = new Map<string, { errorCode: number; baseOffset: number }>();
     for (const topic of response.responses) {
       for (const p of topic.partitionResponses) answers.set(`${topic.name}\u0000${p.index}`, p);
@@ -197,19 +220,33 @@ export class Sender {
         this.#finish(queue, batch, { baseOffset: answer!.baseOffset });
         continue;
       }
-      const error = new KafkaError(code, { apiName: 'Produce', topic: queue.topic, partition: queue.partition });
+      const error = new KafkaError(code, {
+        apiName: 'Produce',
+        topic: queue.topic,
+        partition: queue.partition,
+      });
       this.#retryOrFail(queue, batch, error, code);
     }
   }
 
-  #retryOrFail(queue: PartitionQueue, batch: ProducerBatch, error: RillError, code: number | undefined): void {
+  #retryOrFail(
+    queue: PartitionQueue,
+    batch: ProducerBatch,
+    error: RillError,
+    code: number | undefined,
+  ): void {
     removeFrom(queue.inFlight, batch);
     if (code === undefined || staleMetadataCodes.has(code)) this.#refreshMetadata();
     const identityVerdict = this.#deps.identity.judge(queue, batch, code);
-    const retriable = identityVerdict === 'retry' || (identityVerdict === 'default' && error.retriable);
+    const retriable =
+      identityVerdict === 'retry' || (identityVerdict === 'default' && error.retriable);
     const now = performance.now();
     const options = this.#deps.options;
-    if (!retriable || now - batch.createdMs >= options.deliveryTimeoutMs || batch.attempts >= options.retries) {
+    if (
+      !retriable ||
+      now - batch.createdMs >= options.deliveryTimeoutMs ||
+      batch.attempts >= options.retries
+    ) {
       return this.#finish(queue, batch, { error });
     }
     batch.attempts++;
@@ -218,14 +255,24 @@ export class Sender {
   }
 
   /** Completes a batch either way: frees its memory and settles every send() waiting on it. */
-  #finish(queue: PartitionQueue, batch: ProducerBatch, outcome: { baseOffset: number } | { error: Error }): void {
+  #finish(
+    queue: PartitionQueue,
+    batch: ProducerBatch,
+    outcome: { baseOffset: number } | { error: Error },
+  ): void {
     removeFrom(queue.inFlight, batch);
     this.#deps.memory.free(batch.buffer, batch.reservedBytes);
     for (const waiter of batch.waiters) {
       if ('error' in outcome) waiter.tracker.fail(outcome.error);
       else {
-        const baseOffset = outcome.baseOffset < 0 ? -1 : outcome.baseOffset + waiter.firstOffsetDelta;
-        waiter.tracker.done({ topic: queue.topic, partition: queue.partition, baseOffset, recordCount: waiter.count });
+        const baseOffset =
+          outcome.baseOffset < 0 ? -1 : outcome.baseOffset + waiter.firstOffsetDelta;
+        waiter.tracker.done({
+          topic: queue.topic,
+          partition: queue.partition,
+          baseOffset,
+          recordCount: waiter.count,
+        });
       }
     }
   }
@@ -268,11 +315,14 @@ export class Sender {
     if (atMs === Infinity || (this.#timer !== null && this.#timerAtMs <= atMs)) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timerAtMs = atMs;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#timerAtMs = Infinity;
-      this.wake();
-    }, Math.max(0, Math.ceil(atMs - performance.now())));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#timerAtMs = Infinity;
+        this.wake();
+      },
+      Math.max(0, Math.ceil(atMs - performance.now())),
+    );
   }
 }
 
@@ -285,6 +335,11 @@ function removeFrom(list: ProducerBatch[], batch: ProducerBatch): void {
 function insertInOrder(ready: ProducerBatch[], batch: ProducerBatch): void {
   if (batch.baseSequence < 0) return void ready.unshift(batch);
   let at = 0;
-  while (at < ready.length && ready[at]!.baseSequence >= 0 && ready[at]!.baseSequence < batch.baseSequence) at++;
+  while (
+    at < ready.length &&
+    ready[at]!.baseSequence >= 0 &&
+    ready[at]!.baseSequence < batch.baseSequence
+  )
+    at++;
   ready.splice(at, 0, batch);
 }

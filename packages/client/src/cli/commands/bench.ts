@@ -32,22 +32,42 @@ export interface BenchSummary {
 }
 
 export function registerBench(program: Command, runtime: CliRuntime): void {
-  const bench = program.command('bench').description('measure produce and consume throughput against the cluster');
-  bench.command('produce').description('produce records as fast as the cluster accepts them')
+  const bench = program
+    .command('bench')
+    .description('measure produce and consume throughput against the cluster');
+  bench
+    .command('produce')
+    .description('produce records as fast as the cluster accepts them')
     .option('-t, --topic <topic>', 'topic (created if missing)', 'rill-bench')
     .option('-n, --records <n>', 'records to produce', '1000000')
     .option('-s, --record-size <bytes>', 'value size of each record', '100')
     .option('-p, --partitions <n>', 'partitions when the topic is created', '1')
-    .addOption(new Option('--acks <acks>', 'acknowledgement').choices(['0', '1', 'all']).default('1'))
+    .addOption(
+      new Option('--acks <acks>', 'acknowledgement').choices(['0', '1', 'all']).default('1'),
+    )
     .option('--batch-size <bytes>', 'producer batch.size', String(256 * 1024))
     .option('--linger-ms <ms>', 'producer linger.ms', '5')
     .option('--per-send <n>', 'records per send() call', '1000')
-    .addOption(new Option('-z, --compression <codec>', 'batch compression').choices(['none', 'gzip']).default('none'))
-    .action(runtime.action<BenchOptions>(async (ctx, _args, o) => report(ctx, 'produce', await benchProduce(ctx, o))));
-  bench.command('consume').description('read records from the beginning of a topic as fast as possible')
+    .addOption(
+      new Option('-z, --compression <codec>', 'batch compression')
+        .choices(['none', 'gzip'])
+        .default('none'),
+    )
+    .action(
+      runtime.action<BenchOptions>(async (ctx, _args, o) =>
+        report(ctx, 'produce', await benchProduce(ctx, o)),
+      ),
+    );
+  bench
+    .command('consume')
+    .description('read records from the beginning of a topic as fast as possible')
     .option('-t, --topic <topic>', 'topic', 'rill-bench')
     .option('-n, --records <n>', 'records to read (at most what the topic holds)', '1000000')
-    .action(runtime.action<{ topic: string; records: string }>(async (ctx, _args, o) => report(ctx, 'consume', await benchConsume(ctx, o))));
+    .action(
+      runtime.action<{ topic: string; records: string }>(async (ctx, _args, o) =>
+        report(ctx, 'consume', await benchConsume(ctx, o)),
+      ),
+    );
 }
 
 async function report(ctx: ActionContext, what: string, s: BenchSummary): Promise<void> {
@@ -66,7 +86,10 @@ async function benchProduce(ctx: ActionContext, o: BenchOptions): Promise<BenchS
   const perSend = parseInteger('--per-send', o.perSend, 1, 100_000);
   const admin = new Admin(ctx.client);
   try {
-    await admin.createTopics([{ name: o.topic, partitions: parseInteger('--partitions', o.partitions, 1) }], { ifNotExists: true });
+    await admin.createTopics(
+      [{ name: o.topic, partitions: parseInteger('--partitions', o.partitions, 1) }],
+      { ifNotExists: true },
+    );
   } finally {
     await admin.close();
   }
@@ -92,11 +115,13 @@ async function benchProduce(ctx: ActionContext, o: BenchOptions): Promise<BenchS
     for (let sent = 0; sent < total && !ctx.signal.aborted; sent += perSend) {
       const count = Math.min(perSend, total - sent);
       const at = performance.now();
-      const call = producer.send({ topic: o.topic, messages: count === perSend ? messages : messages.slice(0, count) }).then(() => {
-        latency.add(performance.now() - at);
-        acknowledged += count;
-        bar.update(acknowledged, acknowledged * size);
-      });
+      const call = producer
+        .send({ topic: o.topic, messages: count === perSend ? messages : messages.slice(0, count) })
+        .then(() => {
+          latency.add(performance.now() - at);
+          acknowledged += count;
+          bar.update(acknowledged, acknowledged * size);
+        });
       inFlight.add(call);
       void call.finally(() => inFlight.delete(call)).catch(() => undefined);
       // Enough calls in flight to keep every batch full; the buffer memory bounds the rest.
@@ -110,7 +135,10 @@ async function benchProduce(ctx: ActionContext, o: BenchOptions): Promise<BenchS
   return summary(acknowledged, acknowledged * size, performance.now() - started, latency);
 }
 
-async function benchConsume(ctx: ActionContext, o: { topic: string; records: string }): Promise<BenchSummary> {
+async function benchConsume(
+  ctx: ActionContext,
+  o: { topic: string; records: string },
+): Promise<BenchSummary> {
   const wanted = parseInteger('--records', o.records, 1);
   const admin = new Admin(ctx.client);
   let partitions: number[];
@@ -123,7 +151,11 @@ async function benchConsume(ctx: ActionContext, o: { topic: string; records: str
     await admin.close();
   }
   const total = Math.min(wanted, available);
-  const consumer = new Consumer({ ...ctx.client, autoOffsetReset: 'earliest', maxBufferedBytes: 256 * 1024 * 1024 });
+  const consumer = new Consumer({
+    ...ctx.client,
+    autoOffsetReset: 'earliest',
+    maxBufferedBytes: 256 * 1024 * 1024,
+  });
   consumer.assign(partitions.map((partition) => ({ topic: o.topic, partition })));
   const latency = new LatencySamples();
   const bar = new ProgressBar(ctx.io.stderr, total, 'consume');
@@ -147,7 +179,12 @@ async function benchConsume(ctx: ActionContext, o: { topic: string; records: str
   return summary(records, bytes, performance.now() - started, latency);
 }
 
-function summary(records: number, bytes: number, elapsedMs: number, latency: LatencySamples): BenchSummary {
+function summary(
+  records: number,
+  bytes: number,
+  elapsedMs: number,
+  latency: LatencySamples,
+): BenchSummary {
   const seconds = elapsedMs / 1000;
   return {
     records,
@@ -155,6 +192,10 @@ function summary(records: number, bytes: number, elapsedMs: number, latency: Lat
     seconds,
     recordsPerSecond: records / seconds,
     megabytesPerSecond: bytes / 1e6 / seconds,
-    latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), p999: latency.percentile(0.999) },
+    latencyMs: {
+      p50: latency.percentile(0.5),
+      p99: latency.percentile(0.99),
+      p999: latency.percentile(0.999),
+    },
   };
 }

@@ -49,15 +49,17 @@ export async function clusterHealth(admin: Admin): Promise<ClusterHealth> {
 
 function healthText(h: ClusterHealth): string {
   const list = (items: readonly (string | number)[]) => `[${items.join(' ')}]`;
-  return [
-    `Healthy:                          ${h.healthy}`,
-    `Unhealthy reasons:                ${list(h.reasons)}`,
-    `Controller ID:                    ${h.controllerId}`,
-    `All nodes:                        ${list(h.allNodes)}`,
-    `Nodes down:                       ${list(h.nodesDown)}`,
-    `Leaderless partitions (${h.leaderlessPartitions.length}):       ${list(h.leaderlessPartitions)}`,
-    `Under-replicated partitions (${h.underReplicatedPartitions.length}): ${list(h.underReplicatedPartitions)}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `Healthy:                          ${h.healthy}`,
+      `Unhealthy reasons:                ${list(h.reasons)}`,
+      `Controller ID:                    ${h.controllerId}`,
+      `All nodes:                        ${list(h.allNodes)}`,
+      `Nodes down:                       ${list(h.nodesDown)}`,
+      `Leaderless partitions (${h.leaderlessPartitions.length}):       ${list(h.leaderlessPartitions)}`,
+      `Under-replicated partitions (${h.underReplicatedPartitions.length}): ${list(h.underReplicatedPartitions)}`,
+    ].join('\n') + '\n'
+  );
 }
 
 async function withAdmin<T>(ctx: ActionContext, use: (admin: Admin) => Promise<T>): Promise<T> {
@@ -70,32 +72,56 @@ async function withAdmin<T>(ctx: ActionContext, use: (admin: Admin) => Promise<T
 }
 
 export function registerCluster(program: Command, runtime: CliRuntime): void {
-  const cluster = program.command('cluster').description('brokers, health and the controller quorum');
+  const cluster = program
+    .command('cluster')
+    .description('brokers, health and the controller quorum');
 
-  cluster.command('info').description('cluster id, controller, and every broker\'s address')
-    .action(runtime.action(async (ctx) => {
-      const info = await withAdmin(ctx, (admin) => admin.describeCluster());
-      if (ctx.format === 'json') return void (await ctx.out.write(json(info)));
-      await ctx.out.write(`CLUSTER: ${info.clusterId ?? '-'}\nCONTROLLER: ${info.controllerId}\n\n`);
-      await ctx.out.write(formatTable(['ID', 'HOST', 'PORT', 'RACK'], info.brokers.map((b) => [b.nodeId, b.host, b.port, b.rack])));
-    }));
+  cluster
+    .command('info')
+    .description("cluster id, controller, and every broker's address")
+    .action(
+      runtime.action(async (ctx) => {
+        const info = await withAdmin(ctx, (admin) => admin.describeCluster());
+        if (ctx.format === 'json') return void (await ctx.out.write(json(info)));
+        await ctx.out.write(
+          `CLUSTER: ${info.clusterId ?? '-'}\nCONTROLLER: ${info.controllerId}\n\n`,
+        );
+        await ctx.out.write(
+          formatTable(
+            ['ID', 'HOST', 'PORT', 'RACK'],
+            info.brokers.map((b) => [b.nodeId, b.host, b.port, b.rack]),
+          ),
+        );
+      }),
+    );
 
-  cluster.command('health').description('is every partition led and fully replicated? (exit 10 if not)')
+  cluster
+    .command('health')
+    .description('is every partition led and fully replicated? (exit 10 if not)')
     .option('-w, --watch', 'print the verdict again every --interval-ms until interrupted')
     .option('-E, --exit-when-healthy', 'with --watch: exit 0 once healthy')
     .option('--interval-ms <ms>', 'time between checks with --watch', '2000')
-    .action(runtime.action<{ watch?: boolean; exitWhenHealthy?: boolean; intervalMs: string }>(async (ctx, _args, o) => {
-      for (;;) {
-        const health = await withAdmin(ctx, (admin) => clusterHealth(admin));
-        await ctx.out.write(ctx.format === 'json' ? json(health) : healthText(health));
-        const done = !o.watch || (o.exitWhenHealthy === true && health.healthy) || ctx.signal.aborted;
-        if (done) return health.healthy ? ExitCode.ok : ExitCode.unhealthy;
-        await delay(Number(o.intervalMs) || 2000);
-      }
-    }));
+    .action(
+      runtime.action<{ watch?: boolean; exitWhenHealthy?: boolean; intervalMs: string }>(
+        async (ctx, _args, o) => {
+          for (;;) {
+            const health = await withAdmin(ctx, (admin) => clusterHealth(admin));
+            await ctx.out.write(ctx.format === 'json' ? json(health) : healthText(health));
+            const done =
+              !o.watch || (o.exitWhenHealthy === true && health.healthy) || ctx.signal.aborted;
+            if (done) return health.healthy ? ExitCode.ok : ExitCode.unhealthy;
+            await delay(Number(o.intervalMs) || 2000);
+          }
+        },
+      ),
+    );
 
-  cluster.command('quorum').description('the controller quorum: leader, epoch, high watermark, voters')
-    .action(runtime.action(async (ctx) => {
-      await withAdmin(ctx, (admin) => admin.describeQuorum());
-    }));
+  cluster
+    .command('quorum')
+    .description('the controller quorum: leader, epoch, high watermark, voters')
+    .action(
+      runtime.action(async (ctx) => {
+        await withAdmin(ctx, (admin) => admin.describeQuorum());
+      }),
+    );
 }

@@ -22,28 +22,47 @@ interface ConsumeOptions {
 }
 
 /** Where to start: earliest, latest, an offset, N before the end, or a time. */
-type StartSpec = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'offset'; offset: number } | { kind: 'fromEnd'; count: number } | { kind: 'time'; timestampMs: number };
+type StartSpec =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'offset'; offset: number }
+  | { kind: 'fromEnd'; count: number }
+  | { kind: 'time'; timestampMs: number };
 
 export function registerConsume(program: Command, runtime: CliRuntime): void {
-  program.command('consume').description('print records of a topic, one per line')
+  program
+    .command('consume')
+    .description('print records of a topic, one per line')
     .argument('<topic>')
     .option('-g, --group <group>', 'consume as a member of this group, committing offsets')
     .option('--from-beginning', 'start at the earliest offset (same as -o start)')
-    .option('-o, --offset <spec>', 'start at start|end|<offset>|-<n> (n before the end)|@<ms or ISO time>')
+    .option(
+      '-o, --offset <spec>',
+      'start at start|end|<offset>|-<n> (n before the end)|@<ms or ISO time>',
+    )
     .option('-p, --partitions <list>', 'only these partitions, comma-separated')
     .option('-n, --num <n>', 'exit after n records')
     .option('-e, --exit-at-end', 'exit once every partition is read to its end')
     .option('--print-key', 'text output: print the key before the value')
     .option('--print-partition', 'text output: print the partition first')
     .option('--print-offset', 'text output: print the offset first')
-    .addOption(new Option('--key-separator <sep>', 'text output: between printed fields').default('\t'))
-    .action(runtime.action<ConsumeOptions>(async (ctx, args, o) => consume(ctx, args[0] as string, o)));
+    .addOption(
+      new Option('--key-separator <sep>', 'text output: between printed fields').default('\t'),
+    )
+    .action(
+      runtime.action<ConsumeOptions>(async (ctx, args, o) => consume(ctx, args[0] as string, o)),
+    );
 }
 
 async function consume(ctx: ActionContext, topic: string, o: ConsumeOptions): Promise<void> {
   const limit = o.num === undefined ? Infinity : parseInteger('--num', o.num, 1);
-  const start = parseStart(o.fromBeginning ? 'start' : o.offset ?? 'end');
-  const consumer = new Consumer({ ...ctx.client, groupId: o.group, autoOffsetReset: start.kind === 'earliest' ? 'earliest' : 'latest', maxWaitMs: 200 });
+  const start = parseStart(o.fromBeginning ? 'start' : (o.offset ?? 'end'));
+  const consumer = new Consumer({
+    ...ctx.client,
+    groupId: o.group,
+    autoOffsetReset: start.kind === 'earliest' ? 'earliest' : 'latest',
+    maxWaitMs: 200,
+  });
   const partitions = await choosePartitions(ctx, topic, o.partitions);
   const ends = o.exitAtEnd || start.kind === 'fromEnd' ? await endOffsets(ctx, topic) : null;
   const stop = () => consumer.interrupt();
@@ -58,7 +77,8 @@ async function consume(ctx: ActionContext, topic: string, o: ConsumeOptions): Pr
       consumer.assign(partitions);
       applyStart(consumer, partitions, start, ends);
     }
-    if (ends !== null && o.exitAtEnd) endCheck = setInterval(() => atEnd(consumer, ends) && stop(), 50);
+    if (ends !== null && o.exitAtEnd)
+      endCheck = setInterval(() => atEnd(consumer, ends) && stop(), 50);
     for await (const batch of consumer) {
       const count = await printBatch(ctx, batch, printRecord, limit - seen);
       seen += count;
@@ -66,7 +86,10 @@ async function consume(ctx: ActionContext, topic: string, o: ConsumeOptions): Pr
       if (seen >= limit || ctx.out.closed) break;
     }
     // Commit exactly what was printed: -n may stop in the middle of a batch.
-    if (o.group !== undefined && printed.size > 0) await consumer.commit([...printed].map(([partition, offset]) => ({ topic, partition, offset })));
+    if (o.group !== undefined && printed.size > 0)
+      await consumer.commit(
+        [...printed].map(([partition, offset]) => ({ topic, partition, offset })),
+      );
   } finally {
     if (endCheck !== null) clearInterval(endCheck);
     ctx.signal.removeEventListener('abort', stop);
@@ -89,7 +112,11 @@ function parseStart(spec: string): StartSpec {
   throw new UsageError(`-o takes start, end, an offset, -<n> or @<time>; got "${spec}"`);
 }
 
-async function choosePartitions(ctx: ActionContext, topic: string, list: string | undefined): Promise<TopicPartition[]> {
+async function choosePartitions(
+  ctx: ActionContext,
+  topic: string,
+  list: string | undefined,
+): Promise<TopicPartition[]> {
   const admin = new Admin(ctx.client);
   try {
     const [described] = await admin.describeTopics([topic]);
@@ -97,7 +124,10 @@ async function choosePartitions(ctx: ActionContext, topic: string, list: string 
     if (list === undefined) return all.map((partition) => ({ topic, partition }));
     const wanted = list.split(',').map((s) => parseInteger('--partitions', s.trim(), 0));
     const missing = wanted.filter((p) => !all.includes(p));
-    if (missing.length > 0) throw new UsageError(`${topic} has no partition ${missing.join(', ')} (it has ${all.length})`);
+    if (missing.length > 0)
+      throw new UsageError(
+        `${topic} has no partition ${missing.join(', ')} (it has ${all.length})`,
+      );
     return wanted.map((partition) => ({ topic, partition }));
   } finally {
     await admin.close();
@@ -113,13 +143,19 @@ async function endOffsets(ctx: ActionContext, topic: string): Promise<Map<number
   }
 }
 
-function applyStart(consumer: Consumer, partitions: readonly TopicPartition[], start: StartSpec, ends: Map<number, number> | null): void {
+function applyStart(
+  consumer: Consumer,
+  partitions: readonly TopicPartition[],
+  start: StartSpec,
+  ends: Map<number, number> | null,
+): void {
   for (const tp of partitions) {
     let offset: SeekTarget;
     if (start.kind === 'earliest' || start.kind === 'latest') offset = start.kind;
     else if (start.kind === 'offset') offset = start.offset;
     else if (start.kind === 'time') offset = { timestampMs: start.timestampMs };
-    else offset = ends === null ? 'latest' : Math.max(0, (ends.get(tp.partition) ?? 0) - start.count);
+    else
+      offset = ends === null ? 'latest' : Math.max(0, (ends.get(tp.partition) ?? 0) - start.count);
     consumer.seek({ ...tp, offset });
   }
 }
@@ -127,20 +163,33 @@ function applyStart(consumer: Consumer, partitions: readonly TopicPartition[], s
 /** Every partition's position has reached the end offsets taken at start. */
 function atEnd(consumer: Consumer, ends: Map<number, number>): boolean {
   const assigned = consumer.assignment();
-  return assigned.length > 0 && assigned.every((tp) => {
-    const position = consumer.position(tp);
-    return position !== null && position >= (ends.get(tp.partition) ?? 0);
-  });
+  return (
+    assigned.length > 0 &&
+    assigned.every((tp) => {
+      const position = consumer.position(tp);
+      return position !== null && position >= (ends.get(tp.partition) ?? 0);
+    })
+  );
 }
 
-function recordPrinter(ctx: ActionContext, topic: string, o: ConsumeOptions): (partition: number, r: ConsumerRecord) => string {
+function recordPrinter(
+  ctx: ActionContext,
+  topic: string,
+  o: ConsumeOptions,
+): (partition: number, r: ConsumerRecord) => string {
   if (ctx.format === 'json') {
-    return (partition, r) => json({
-      topic, partition, offset: r.offset, timestamp: r.timestamp,
-      key: r.key?.toString('utf8') ?? null,
-      value: r.value?.toString('utf8') ?? null,
-      headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value?.toString('utf8') ?? null])),
-    });
+    return (partition, r) =>
+      json({
+        topic,
+        partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+        key: r.key?.toString('utf8') ?? null,
+        value: r.value?.toString('utf8') ?? null,
+        headers: Object.fromEntries(
+          r.headers.map((h) => [h.key, h.value?.toString('utf8') ?? null]),
+        ),
+      });
   }
   return (partition, r) => {
     const fields: string[] = [];
@@ -152,7 +201,12 @@ function recordPrinter(ctx: ActionContext, topic: string, o: ConsumeOptions): (p
   };
 }
 
-async function printBatch(ctx: ActionContext, batch: ConsumerBatch, print: (partition: number, r: ConsumerRecord) => string, room: number): Promise<number> {
+async function printBatch(
+  ctx: ActionContext,
+  batch: ConsumerBatch,
+  print: (partition: number, r: ConsumerRecord) => string,
+  room: number,
+): Promise<number> {
   const records = batch.records.length > room ? batch.records.slice(0, room) : batch.records;
   let text = '';
   for (const record of records) text += print(batch.partition, record);

@@ -7,7 +7,7 @@ import { collect, parseInteger, parsePairs } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import { readLines } from '../line-reader.js';
 import { json } from '../output.js';
-import type { CliRuntime } from '../runtime.js';
+import type { ActionContext, CliRuntime } from '../runtime.js';
 
 interface ProduceOptions {
   file?: string;
@@ -26,55 +26,80 @@ const LINES_PER_SEND = 500;
 const SENDS_IN_FLIGHT = 8;
 
 export function registerProduce(program: Command, runtime: CliRuntime): void {
-  program.command('produce').description('produce one record per input line (stdin, or --file)')
+  program
+    .command('produce')
+    .description('produce one record per input line (stdin, or --file)')
     .argument('<topic>')
     .option('-f, --file <path>', 'read lines from a file instead of stdin')
     .option('-k, --key-separator <sep>', 'split each line at the first <sep> into key and value')
     .option('-K, --key <key>', 'the key of every record')
     .option('-H, --header <key=value>', 'a header on every record; repeat for more', collect, [])
     .option('-p, --partition <n>', 'write every record to this partition')
-    .addOption(new Option('--acks <acks>', 'acknowledgement: 0, 1 or all').choices(['0', '1', 'all', '-1']).default('all'))
-    .addOption(new Option('-z, --compression <codec>', 'batch compression').choices(['none', 'gzip']).default('none'))
-    .addOption(new Option('--input <format>', 'text lines, or JSON objects {key, value, headers, partition}').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--acks <acks>', 'acknowledgement: 0, 1 or all')
+        .choices(['0', '1', 'all', '-1'])
+        .default('all'),
+    )
+    .addOption(
+      new Option('-z, --compression <codec>', 'batch compression')
+        .choices(['none', 'gzip'])
+        .default('none'),
+    )
+    .addOption(
+      new Option('--input <format>', 'text lines, or JSON objects {key, value, headers, partition}')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .option('--linger-ms <ms>', 'how long a batch waits for more records', '5')
-    .action(runtime.action<ProduceOptions>(async (ctx, args, o) => {
-      const topic = args[0] as string;
-      const toRecord = recordParser(o);
-      const acks: Acks = o.acks === 'all' || o.acks === '-1' ? 'all' : (Number(o.acks) as 0 | 1);
-      const producer = new Producer({ ...ctx.client, acks, compression: o.compression, lingerMs: parseInteger('--linger-ms', o.lingerMs, 0), maxBlockMs: 15_000 });
-      const input = o.file === undefined ? ctx.io.stdin : createReadStream(o.file);
-      const pending: Promise<unknown>[] = [];
-      let lines: ProducerRecord[] = [];
-      let count = 0;
-      const flushLines = async () => {
-        if (lines.length === 0) return;
-        const sent = producer.send({ topic, messages: lines });
-        // Handled when awaited below; this keeps an early failure from being "unhandled".
-        sent.catch(() => undefined);
-        pending.push(sent);
-        count += lines.length;
-        lines = [];
-        if (pending.length >= SENDS_IN_FLIGHT) await pending.shift();
-      };
-      try {
-        for await (const line of readLines(input, inputLineBytesMax)) {
-          if (ctx.signal.aborted) break;
-          lines.push(toRecord(line));
-          if (lines.length >= LINES_PER_SEND) await flushLines();
-        }
-        await flushLines();
-        await Promise.all(pending);
-      } finally {
-        await producer.close();
-      }
-      if (ctx.format === 'json') await ctx.out.write(json({ topic, records: count }));
-      else ctx.note(`produced ${count} record(s) to ${topic}`);
-    }));
+    .action(
+      runtime.action<ProduceOptions>(async (ctx, args, o) => produce(ctx, args[0] as string, o)),
+    );
+}
+
+/** Reads lines and sends them in calls of LINES_PER_SEND, a few calls in flight at once. */
+async function produce(ctx: ActionContext, topic: string, o: ProduceOptions): Promise<void> {
+  const toRecord = recordParser(o);
+  const acks: Acks = o.acks === 'all' || o.acks === '-1' ? 'all' : (Number(o.acks) as 0 | 1);
+  const producer = new Producer({
+    ...ctx.client,
+    acks,
+    compression: o.compression,
+    lingerMs: parseInteger('--linger-ms', o.lingerMs, 0),
+    maxBlockMs: 15_000,
+  });
+  const input = o.file === undefined ? ctx.io.stdin : createReadStream(o.file);
+  const pending: Promise<unknown>[] = [];
+  let lines: ProducerRecord[] = [];
+  let count = 0;
+  const flushLines = async () => {
+    if (lines.length === 0) return;
+    const sent = producer.send({ topic, messages: lines });
+    // Handled when awaited below; this keeps an early failure from being "unhandled".
+    sent.catch(() => undefined);
+    pending.push(sent);
+    count += lines.length;
+    lines = [];
+    if (pending.length >= SENDS_IN_FLIGHT) await pending.shift();
+  };
+  try {
+    for await (const line of readLines(input, inputLineBytesMax)) {
+      if (ctx.signal.aborted) break;
+      lines.push(toRecord(line));
+      if (lines.length >= LINES_PER_SEND) await flushLines();
+    }
+    await flushLines();
+    await Promise.all(pending);
+  } finally {
+    await producer.close();
+  }
+  if (ctx.format === 'json') await ctx.out.write(json({ topic, records: count }));
+  else ctx.note(`produced ${count} record(s) to ${topic}`);
 }
 
 function recordParser(o: ProduceOptions): (line: string) => ProducerRecord {
   const headers = parsePairs('--header', o.header);
-  const partition = o.partition === undefined ? undefined : parseInteger('--partition', o.partition, 0);
+  const partition =
+    o.partition === undefined ? undefined : parseInteger('--partition', o.partition, 0);
   const fixedKey = o.key ?? null;
   if (o.keySeparator === '') throw new UsageError('--key-separator must not be empty');
   if (o.input === 'json') return (line) => fromJson(line, headers, partition);
@@ -82,23 +107,39 @@ function recordParser(o: ProduceOptions): (line: string) => ProducerRecord {
     if (o.keySeparator === undefined) return { key: fixedKey, value: line, headers, partition };
     const at = line.indexOf(o.keySeparator);
     if (at < 0) return { key: fixedKey, value: line, headers, partition };
-    return { key: line.slice(0, at), value: line.slice(at + o.keySeparator.length), headers, partition };
+    return {
+      key: line.slice(0, at),
+      value: line.slice(at + o.keySeparator.length),
+      headers,
+      partition,
+    };
   };
 }
 
-function fromJson(line: string, headers: Record<string, string>, partition: number | undefined): ProducerRecord {
+function fromJson(
+  line: string,
+  headers: Record<string, string>,
+  partition: number | undefined,
+): ProducerRecord {
   let parsed: { key?: unknown; value?: unknown; headers?: unknown; partition?: unknown };
   try {
     parsed = JSON.parse(line) as typeof parsed;
   } catch {
     throw new UsageError(`--input json: not a JSON object: ${line.slice(0, 80)}`);
   }
-  const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
-  const own = typeof parsed.headers === 'object' && parsed.headers !== null ? (parsed.headers as Record<string, unknown>) : {};
+  const text = (v: unknown) =>
+    v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v);
+  const own =
+    typeof parsed.headers === 'object' && parsed.headers !== null
+      ? (parsed.headers as Record<string, unknown>)
+      : {};
   return {
     key: text(parsed.key),
     value: text(parsed.value),
-    headers: { ...headers, ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, text(v)])) },
+    headers: {
+      ...headers,
+      ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, text(v)])),
+    },
     partition: typeof parsed.partition === 'number' ? parsed.partition : partition,
   };
 }

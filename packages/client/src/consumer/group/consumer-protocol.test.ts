@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../errors.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+} from './consumer-protocol.js';
 
 describe('consumer protocol', () => {
   it('round-trips a v1 subscription with owned partitions', () => {
-    const subscription = { topics: ['a', 'b'], userData: Buffer.from([0, 0, 0, 7]), ownedPartitions: [{ topic: 'a', partitions: [0, 2] }] };
+    const subscription = {
+      topics: ['a', 'b'],
+      userData: Buffer.from([0, 0, 0, 7]),
+      ownedPartitions: [{ topic: 'a', partitions: [0, 2] }],
+    };
     expect(decodeSubscription(encodeSubscription(subscription))).toEqual(subscription);
   });
 
@@ -20,6 +29,8 @@ describe('consumer protocol', () => {
   });
 
   it('turns garbage into a typed ProtocolError', () => {
-    expect(() => decodeSubscription(Buffer.from([0, 1, 0x7f, 0xff, 0xff, 0xff]))).toThrow(ProtocolError);
+    expect(() => decodeSubscription(Buffer.from([0, 1, 0x7f, 0xff, 0xff, 0xff]))).toThrow(
+      ProtocolError,
+    );
   });
 });

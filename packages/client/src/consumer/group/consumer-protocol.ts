@@ -53,7 +53,11 @@ export function decodeSubscription(bytes: Buffer): Subscription {
     const r = new Reader(bytes);
     const version = r.int16();
     const topics: string[] = [];
-    const count = boundedCount(r.arrayLength(STRING_MIN_BYTES), subscribedTopicsMax, 'subscribed topics');
+    const count = boundedCount(
+      r.arrayLength(STRING_MIN_BYTES),
+      subscribedTopicsMax,
+      'subscribed topics',
+    );
     for (let i = 0; i < count; i++) topics.push(r.string());
     const userData = r.nullableBytes();
     const ownedPartitions = version >= 1 && r.remaining() > 0 ? readTopicPartitions(r) : [];
@@ -84,7 +88,11 @@ function writeTopicPartitions(w: Writer, entries: readonly TopicPartitions[]): v
 
 function readTopicPartitions(r: Reader): TopicPartitions[] {
   const entries: TopicPartitions[] = [];
-  const count = boundedCount(r.arrayLength(TOPIC_PARTITIONS_MIN_BYTES), subscribedTopicsMax, 'topics');
+  const count = boundedCount(
+    r.arrayLength(TOPIC_PARTITIONS_MIN_BYTES),
+    subscribedTopicsMax,
+    'topics',
+  );
   let total = 0;
   for (let i = 0; i < count; i++) {
     const topic = r.string();
@@ -107,6 +115,9 @@ function decoding<T>(what: string, decode: () => T): T {
   try {
     return decode();
   } catch (error) {
-    throw new ProtocolError(`a group member sent a ${what} that does not decode: ${(error as Error).message}`, error);
+    throw new ProtocolError(
+      `a group member sent a ${what} that does not decode: ${(error as Error).message}`,
+      error,
+    );
   }
 }

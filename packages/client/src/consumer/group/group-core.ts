@@ -18,7 +18,11 @@ export interface JoinResult {
 export type GroupEvent =
   | { readonly type: 'start' }
   | { readonly type: 'joined'; readonly result: JoinResult }
-  | { readonly type: 'synced'; readonly errorCode: number; readonly assignment: readonly TopicPartitions[] }
+  | {
+      readonly type: 'synced';
+      readonly errorCode: number;
+      readonly assignment: readonly TopicPartitions[];
+    }
   | { readonly type: 'heartbeat'; readonly errorCode: number }
   /** The subscription or the topics' partition counts changed: the leader must reassign. */
   | { readonly type: 'metadataChanged' }
@@ -27,7 +31,11 @@ export type GroupEvent =
 /** What the driver must do, in order. */
 export type GroupEffect =
   | { readonly type: 'join'; readonly memberId: string; readonly owned: readonly TopicPartitions[] }
-  | { readonly type: 'syncAsLeader'; readonly protocol: string; readonly members: JoinResult['members'] }
+  | {
+      readonly type: 'syncAsLeader';
+      readonly protocol: string;
+      readonly members: JoinResult['members'];
+    }
   | { readonly type: 'syncAsFollower' }
   /** Give these up (commit first where auto-commit is on). */
   | { readonly type: 'revoke'; readonly partitions: readonly TopicPartitions[] }
@@ -41,7 +49,9 @@ export type GroupEffect =
   | { readonly type: 'fail'; readonly error: KafkaError };
 
 const coordinatorMoved: ReadonlySet<number> = new Set([
-  ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
 ]);
 
 /**
@@ -114,7 +124,8 @@ export class GroupCore {
       this.#memberId = result.memberId;
       this.#generationId = result.generationId;
       this.#phase = 'syncing';
-      if (result.leader === result.memberId) return [{ type: 'syncAsLeader', protocol: result.protocolName, members: result.members }];
+      if (result.leader === result.memberId)
+        return [{ type: 'syncAsLeader', protocol: result.protocolName, members: result.members }];
       return [{ type: 'syncAsFollower' }];
     }
     if (code === ErrorCode.MEMBER_ID_REQUIRED) {
@@ -126,7 +137,8 @@ export class GroupCore {
       this.#memberId = '';
       return [{ type: 'join', memberId: '', owned: this.#owned }];
     }
-    if (coordinatorMoved.has(code)) return [{ type: 'findCoordinator' }, { type: 'retryLater', then: 'join' }];
+    if (coordinatorMoved.has(code))
+      return [{ type: 'findCoordinator' }, { type: 'retryLater', then: 'join' }];
     if (code === ErrorCode.REBALANCE_IN_PROGRESS) return [{ type: 'retryLater', then: 'join' }];
     return this.#failWith(code, 'JoinGroup');
   }
@@ -134,7 +146,8 @@ export class GroupCore {
   #onSynced(code: number, assignment: readonly TopicPartitions[]): GroupEffect[] {
     if (code === ErrorCode.NONE) return this.#adopt(assignment);
     if (code === ErrorCode.REBALANCE_IN_PROGRESS) return this.#rejoin();
-    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION) return this.#fenced(code);
+    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION)
+      return this.#fenced(code);
     if (coordinatorMoved.has(code)) return [{ type: 'findCoordinator' }, ...this.#rejoin()];
     return this.#failWith(code, 'SyncGroup');
   }
@@ -157,7 +170,8 @@ export class GroupCore {
   #onHeartbeat(code: number): GroupEffect[] {
     if (code === ErrorCode.NONE) return [];
     if (code === ErrorCode.REBALANCE_IN_PROGRESS) return this.#rejoin();
-    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION) return this.#fenced(code);
+    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION)
+      return this.#fenced(code);
     if (coordinatorMoved.has(code)) return [{ type: 'findCoordinator' }];
     return this.#failWith(code, 'Heartbeat');
   }
@@ -186,7 +200,10 @@ export class GroupCore {
   #failWith(code: number, apiName: string): GroupEffect[] {
     assert(code !== ErrorCode.NONE, 'failing without an error');
     this.#phase = 'unjoined';
-    return [{ type: 'heartbeats', on: false }, { type: 'fail', error: new KafkaError(code, { apiName }) }];
+    return [
+      { type: 'heartbeats', on: false },
+      { type: 'fail', error: new KafkaError(code, { apiName }) },
+    ];
   }
 }
 
@@ -197,13 +214,23 @@ function normalize(entries: readonly TopicPartitions[]): TopicPartitions[] {
     for (const p of partitions) set.add(p);
     byTopic.set(topic, set);
   }
-  return [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1)).map(([topic, set]) => ({ topic, partitions: [...set].sort((x, y) => x - y) }));
+  return [...byTopic]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([topic, set]) => ({ topic, partitions: [...set].sort((x, y) => x - y) }));
 }
 
 /** Partitions in `a` that are not in `b`. */
-export function difference(a: readonly TopicPartitions[], b: readonly TopicPartitions[]): TopicPartitions[] {
-  const inB = new Set(b.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)));
+export function difference(
+  a: readonly TopicPartitions[],
+  b: readonly TopicPartitions[],
+): TopicPartitions[] {
+  const inB = new Set(
+    b.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)),
+  );
   return a
-    .map(({ topic, partitions }) => ({ topic, partitions: partitions.filter((p) => !inB.has(`${topic}\u0000${p}`)) }))
+    .map(({ topic, partitions }) => ({
+      topic,
+      partitions: partitions.filter((p) => !inB.has(`${topic}\u0000${p}`)),
+    }))
     .filter((entry) => entry.partitions.length > 0);
 }

@@ -6,8 +6,20 @@ import { backoffMs, delay } from '../../cluster/retry.js';
 import type { Connection } from '../../network/connection.js';
 import type { ResolvedConsumerOptions } from '../options.js';
 import type { TopicPartition } from '../subscription-state.js';
-import { assignorsNamed, generationFromUserData, rebalanceProtocolOf, type Assignor, type MemberSubscription } from './assignors/index.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from './consumer-protocol.js';
+import {
+  assignorsNamed,
+  generationFromUserData,
+  rebalanceProtocolOf,
+  type Assignor,
+  type MemberSubscription,
+} from './assignors/index.js';
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  type TopicPartitions,
+} from './consumer-protocol.js';
 import { GroupCore, type GroupEffect, type GroupEvent, type JoinResult } from './group-core.js';
 
 /** What membership needs from the consumer it serves. */
@@ -36,6 +48,9 @@ export class GroupMembership {
   #chain: Promise<void> = Promise.resolve();
   #heartbeat: NodeJS.Timeout | null = null;
   #retries = 0;
+  /** Partition counts the last assignment this member computed as leader was based on. */
+  #assignedCounts: ReadonlyMap<string, number> | null = null;
+  #unwatch: (() => void) | null = null;
   #closed = false;
 
   constructor(host: MembershipHost, groupId: string, topics: readonly string[]) {
@@ -54,12 +69,16 @@ export class GroupMembership {
 
   /** Joins; rejects if the first join cannot happen (e.g. the cluster has no group APIs). */
   start(): Promise<void> {
+    this.#unwatch = this.#host.group.cluster.onMetadata((metadata) =>
+      this.#checkPartitionCounts(metadata.topics),
+    );
     const first = this.#chain.then(() => this.#apply({ type: 'start' }));
     this.#chain = first.catch(() => undefined);
     return first;
   }
 
   async close(): Promise<void> {
+    this.#unwatch?.();
     await this.#feed({ type: 'leave' });
     this.#closed = true;
     this.#stopHeartbeats();
@@ -89,10 +108,12 @@ export class GroupMembership {
       case 'syncAsLeader':
         return this.#sync(await this.#assign(effect.protocol, effect.members));
       case 'syncAsFollower':
+        this.#assignedCounts = null;
         return this.#sync([]);
       case 'revoke':
         // Commit while the partitions are still ours, in the generation that owns them.
-        if (this.#host.options.autoCommit) await this.#host.commitProcessed().catch(() => undefined);
+        if (this.#host.options.autoCommit)
+          await this.#host.commitProcessed().catch(() => undefined);
         this.#host.setAssignment(flatten(this.#core.owned));
         return undefined;
       case 'lose':
@@ -122,60 +143,130 @@ export class GroupMembership {
     const { options } = this.#host;
     const protocols = this.#assignors.map((assignor) => ({
       name: assignor.name,
-      metadata: encodeSubscription({ topics: this.#topics, userData: assignor.subscriptionUserData(this.#core.generationId), ownedPartitions: owned }),
+      metadata: encodeSubscription({
+        topics: this.#topics,
+        userData: assignor.subscriptionUserData(this.#core.generationId),
+        ownedPartitions: owned,
+      }),
     }));
     const result = await this.#onCoordinator<JoinResult>(
-      (connection) => connection.request(ApiKey.JoinGroup, {
-        groupId: this.#groupId,
-        sessionTimeoutMs: options.sessionTimeoutMs,
-        rebalanceTimeoutMs: options.rebalanceTimeoutMs,
+      (connection) =>
+        connection.request(
+          ApiKey.JoinGroup,
+          {
+            groupId: this.#groupId,
+            sessionTimeoutMs: options.sessionTimeoutMs,
+            rebalanceTimeoutMs: options.rebalanceTimeoutMs,
+            memberId,
+            protocolType: 'consumer',
+            protocols,
+          },
+          { timeoutMs: options.rebalanceTimeoutMs + JOIN_SLACK_MS },
+        ),
+      (errorCode) => ({
+        errorCode,
         memberId,
-        protocolType: 'consumer',
-        protocols,
-      }, { timeoutMs: options.rebalanceTimeoutMs + JOIN_SLACK_MS }),
-      (errorCode) => ({ errorCode, memberId, generationId: -1, protocolName: '', leader: '', members: [] }),
+        generationId: -1,
+        protocolName: '',
+        leader: '',
+        members: [],
+      }),
     );
     if (result.errorCode === ErrorCode.NONE) this.#retries = 0;
     return { type: 'joined', result };
   }
 
   /** The leader's job: decode every member's subscription and run the chosen assignor. */
-  async #assign(protocol: string, members: JoinResult['members']): Promise<{ memberId: string; assignment: Buffer }[]> {
+  async #assign(
+    protocol: string,
+    members: JoinResult['members'],
+  ): Promise<{ memberId: string; assignment: Buffer }[]> {
     const assignor = this.#assignors.find((a) => a.name === protocol);
-    if (assignor === undefined) throw new KafkaError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, { groupId: this.#groupId, brokerMessage: `the group chose ${protocol}, which this member does not offer` });
-    if (members.length > groupMembersMax) throw new RillError(`group ${this.#groupId} has ${members.length} members, more than ${groupMembersMax}`, { retriable: false });
+    if (assignor === undefined)
+      throw new KafkaError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, {
+        groupId: this.#groupId,
+        brokerMessage: `the group chose ${protocol}, which this member does not offer`,
+      });
+    if (members.length > groupMembersMax)
+      throw new RillError(
+        `group ${this.#groupId} has ${members.length} members, more than ${groupMembersMax}`,
+        { retriable: false },
+      );
     const subscriptions: MemberSubscription[] = members.map((m) => {
       const decoded = decodeSubscription(m.metadata);
-      return { memberId: m.memberId, topics: decoded.topics, ownedPartitions: decoded.ownedPartitions, generation: generationFromUserData(decoded.userData) };
+      return {
+        memberId: m.memberId,
+        topics: decoded.topics,
+        ownedPartitions: decoded.ownedPartitions,
+        generation: generationFromUserData(decoded.userData),
+      };
     });
     const topics = [...new Set(subscriptions.flatMap((s) => s.topics))];
+    // Track the whole group's topics, so later refreshes show when any of them grows.
+    this.#host.group.cluster.track(topics);
     const metadata = await this.#host.group.cluster.describeTopics(topics);
     const partitionsPerTopic = new Map<string, number>();
-    for (const [name, info] of metadata.topics) if (info.errorCode === ErrorCode.NONE) partitionsPerTopic.set(name, info.partitions.length);
+    for (const [name, info] of metadata.topics)
+      if (info.errorCode === ErrorCode.NONE) partitionsPerTopic.set(name, info.partitions.length);
+    this.#assignedCounts = partitionsPerTopic;
     const assignment = assignor.assign({ members: subscriptions, partitionsPerTopic });
-    return subscriptions.map((s) => ({ memberId: s.memberId, assignment: encodeAssignment({ partitions: assignment.get(s.memberId) ?? [], userData: null }) }));
+    return subscriptions.map((s) => ({
+      memberId: s.memberId,
+      assignment: encodeAssignment({
+        partitions: assignment.get(s.memberId) ?? [],
+        userData: null,
+      }),
+    }));
   }
 
   async #sync(assignments: { memberId: string; assignment: Buffer }[]): Promise<GroupEvent> {
     const answer = await this.#onCoordinator(
-      (connection) => connection.request(ApiKey.SyncGroup, {
-        groupId: this.#groupId,
-        generationId: this.#core.generationId,
-        memberId: this.#core.memberId,
-        assignments,
-      }, { timeoutMs: this.#host.options.rebalanceTimeoutMs + JOIN_SLACK_MS }),
+      (connection) =>
+        connection.request(
+          ApiKey.SyncGroup,
+          {
+            groupId: this.#groupId,
+            generationId: this.#core.generationId,
+            memberId: this.#core.memberId,
+            assignments,
+          },
+          { timeoutMs: this.#host.options.rebalanceTimeoutMs + JOIN_SLACK_MS },
+        ),
       (errorCode) => ({ errorCode, assignment: Buffer.alloc(0), throttleTimeMs: 0 }),
     );
-    const partitions = answer.errorCode === ErrorCode.NONE ? decodeAssignment(answer.assignment).partitions : [];
+    const partitions =
+      answer.errorCode === ErrorCode.NONE ? decodeAssignment(answer.assignment).partitions : [];
     return { type: 'synced', errorCode: answer.errorCode, assignment: partitions };
   }
 
   async #leave(memberId: string): Promise<void> {
     try {
-      await this.#onCoordinator((c) => c.request(ApiKey.LeaveGroup, { groupId: this.#groupId, memberId }), (errorCode) => ({ errorCode, throttleTimeMs: 0 }));
+      await this.#onCoordinator(
+        (c) => c.request(ApiKey.LeaveGroup, { groupId: this.#groupId, memberId }),
+        (errorCode) => ({ errorCode, throttleTimeMs: 0 }),
+      );
     } catch {
       // Best effort: if the coordinator cannot be reached, the session timeout removes us.
     }
+  }
+
+  /** As leader: a subscribed topic gained partitions (or appeared) since we assigned, so reassign. */
+  #checkPartitionCounts(
+    topics: ReadonlyMap<string, { errorCode: number; partitions: readonly unknown[] }>,
+  ): void {
+    const assigned = this.#assignedCounts;
+    if (assigned === null || this.#core.phase !== 'stable') return;
+    const changed = [...assigned.keys(), ...this.#topics].some((topic) => {
+      const info = topics.get(topic);
+      return (
+        info !== undefined &&
+        info.errorCode === ErrorCode.NONE &&
+        info.partitions.length !== (assigned.get(topic) ?? 0)
+      );
+    });
+    if (!changed) return;
+    this.#assignedCounts = null;
+    void this.#feed({ type: 'metadataChanged' });
   }
 
   #startHeartbeats(): void {
@@ -192,28 +283,40 @@ export class GroupMembership {
   async #beat(): Promise<void> {
     const generationId = this.#core.generationId;
     const answer = await this.#onCoordinator(
-      (c) => c.request(ApiKey.Heartbeat, { groupId: this.#groupId, generationId, memberId: this.#core.memberId }),
+      (c) =>
+        c.request(ApiKey.Heartbeat, {
+          groupId: this.#groupId,
+          generationId,
+          memberId: this.#core.memberId,
+        }),
       (errorCode) => ({ errorCode, throttleTimeMs: 0 }),
     ).catch(() => ({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }));
     // An answer for a generation we already left behind says nothing about the current one.
-    if (generationId === this.#core.generationId) await this.#feed({ type: 'heartbeat', errorCode: answer.errorCode });
+    if (generationId === this.#core.generationId)
+      await this.#feed({ type: 'heartbeat', errorCode: answer.errorCode });
   }
 
   /**
    * A request to the coordinator. A lost connection becomes the error code the core
    * understands (COORDINATOR_NOT_AVAILABLE), so it looks the coordinator up and retries.
    */
-  async #onCoordinator<T>(call: (connection: Connection) => Promise<T>, asError: (code: number) => T): Promise<T> {
+  async #onCoordinator<T>(
+    call: (connection: Connection) => Promise<T>,
+    asError: (code: number) => T,
+  ): Promise<T> {
     try {
       return await call(await this.#host.group.coordinators.connectionFor(this.#groupId));
     } catch (error) {
       if (error instanceof KafkaError) return asError(error.code);
-      if (error instanceof RillError && error.retriable) return asError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      if (error instanceof RillError && error.retriable)
+        return asError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       throw error;
     }
   }
 }
 
 function flatten(entries: readonly TopicPartitions[]): TopicPartition[] {
-  return entries.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, partition })));
+  return entries.flatMap(({ topic, partitions }) =>
+    partitions.map((partition) => ({ topic, partition })),
+  );
 }

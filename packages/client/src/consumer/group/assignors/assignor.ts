@@ -34,11 +34,16 @@ export interface Assignor {
 
 /** Members sorted by id: the Java assignors iterate members in this order. */
 export function sortedMembers(members: readonly MemberSubscription[]): MemberSubscription[] {
-  return [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  return [...members].sort((a, b) =>
+    a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0,
+  );
 }
 
 /** Builds the per-member result from flat topic/partition pairs. */
-export function toGroupAssignment(members: readonly MemberSubscription[], pairs: ReadonlyMap<string, readonly { topic: string; partition: number }[]>): GroupAssignment {
+export function toGroupAssignment(
+  members: readonly MemberSubscription[],
+  pairs: ReadonlyMap<string, readonly { topic: string; partition: number }[]>,
+): GroupAssignment {
   const result: GroupAssignment = new Map();
   for (const member of members) {
     const byTopic = new Map<string, number[]>();
@@ -47,7 +52,9 @@ export function toGroupAssignment(members: readonly MemberSubscription[], pairs:
       list.push(partition);
       byTopic.set(topic, list);
     }
-    const entries = [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1)).map(([topic, partitions]) => ({ topic, partitions: partitions.sort((x, y) => x - y) }));
+    const entries = [...byTopic]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([topic, partitions]) => ({ topic, partitions: partitions.sort((x, y) => x - y) }));
     result.set(member.memberId, entries);
   }
   return result;

@@ -1,4 +1,11 @@
-import { sortedMembers, toGroupAssignment, type AssignInput, type Assignor, type GroupAssignment, type MemberSubscription } from './assignor.js';
+import {
+  sortedMembers,
+  toGroupAssignment,
+  type AssignInput,
+  type Assignor,
+  type GroupAssignment,
+  type MemberSubscription,
+} from './assignor.js';
 
 type Pair = { readonly topic: string; readonly partition: number };
 const keyOf = (p: Pair): string => `${p.topic}\u0000${p.partition}`;
@@ -37,10 +44,13 @@ export const cooperativeStickyAssignor: Assignor = {
     for (const pair of free) giveToLeastLoaded(members, holdings, pair);
     // Cooperative: never hand over a partition its previous owner has not revoked yet.
     for (const [memberId, pairs] of holdings) {
-      holdings.set(memberId, pairs.filter((pair) => {
-        const owner = previousOwner.get(keyOf(pair));
-        return owner === undefined || owner === memberId;
-      }));
+      holdings.set(
+        memberId,
+        pairs.filter((pair) => {
+          const owner = previousOwner.get(keyOf(pair));
+          return owner === undefined || owner === memberId;
+        }),
+      );
     }
     return toGroupAssignment(members, holdings);
   },
@@ -55,13 +65,21 @@ function comparePairs(a: Pair, b: Pair): number {
   return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
 }
 
-function allPartitions(members: readonly MemberSubscription[], counts: ReadonlyMap<string, number>): Pair[] {
+function allPartitions(
+  members: readonly MemberSubscription[],
+  counts: ReadonlyMap<string, number>,
+): Pair[] {
   const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
-  return topics.flatMap((topic) => Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })));
+  return topics.flatMap((topic) =>
+    Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })),
+  );
 }
 
 /** Who holds each existing partition now: the subscribed claimant with the newest generation. */
-function claimedOwners(members: readonly MemberSubscription[], all: readonly Pair[]): Map<string, string> {
+function claimedOwners(
+  members: readonly MemberSubscription[],
+  all: readonly Pair[],
+): Map<string, string> {
   const exists = new Set(all.map(keyOf));
   const owners = new Map<string, { memberId: string; generation: number }>();
   for (const member of members) {
@@ -70,7 +88,8 @@ function claimedOwners(members: readonly MemberSubscription[], all: readonly Pai
       for (const partition of owned.partitions) {
         const key = keyOf({ topic: owned.topic, partition });
         const current = owners.get(key);
-        if (!exists.has(key) || (current !== undefined && current.generation >= member.generation)) continue;
+        if (!exists.has(key) || (current !== undefined && current.generation >= member.generation))
+          continue;
         owners.set(key, { memberId: member.memberId, generation: member.generation });
       }
     }
@@ -82,11 +101,17 @@ function claimedOwners(members: readonly MemberSubscription[], all: readonly Pai
  * Fair shares: with P partitions a member subscribing to them all may hold ceil(P/M), and
  * only P % M members may sit at that ceiling. Excess partitions (the highest) come back.
  */
-function trimToQuota(members: readonly MemberSubscription[], holdings: Map<string, Pair[]>, all: readonly Pair[]): Pair[] {
+function trimToQuota(
+  members: readonly MemberSubscription[],
+  holdings: Map<string, Pair[]>,
+  all: readonly Pair[],
+): Pair[] {
   const minQuota = Math.floor(all.length / members.length);
   let maxAllowed = all.length % members.length;
   const freed: Pair[] = [];
-  const byLoad = [...members].sort((a, b) => holdings.get(b.memberId)!.length - holdings.get(a.memberId)!.length);
+  const byLoad = [...members].sort(
+    (a, b) => holdings.get(b.memberId)!.length - holdings.get(a.memberId)!.length,
+  );
   for (const member of byLoad) {
     const pairs = holdings.get(member.memberId)!.sort(comparePairs);
     let quota = minQuota;
@@ -99,11 +124,19 @@ function trimToQuota(members: readonly MemberSubscription[], holdings: Map<strin
   return freed;
 }
 
-function giveToLeastLoaded(members: readonly MemberSubscription[], holdings: Map<string, Pair[]>, pair: Pair): void {
+function giveToLeastLoaded(
+  members: readonly MemberSubscription[],
+  holdings: Map<string, Pair[]>,
+  pair: Pair,
+): void {
   let chosen: MemberSubscription | undefined;
   for (const member of members) {
     if (!member.topics.includes(pair.topic)) continue;
-    if (chosen === undefined || holdings.get(member.memberId)!.length < holdings.get(chosen.memberId)!.length) chosen = member;
+    if (
+      chosen === undefined ||
+      holdings.get(member.memberId)!.length < holdings.get(chosen.memberId)!.length
+    )
+      chosen = member;
   }
   if (chosen !== undefined) holdings.get(chosen.memberId)!.push(pair);
 }

@@ -10,12 +10,17 @@ export { cooperativeStickyAssignor, generationFromUserData } from './cooperative
 export { rangeAssignor } from './range.js';
 export { roundRobinAssignor } from './round-robin.js';
 
-const byName: ReadonlyMap<string, Assignor> = new Map([rangeAssignor, roundRobinAssignor, cooperativeStickyAssignor].map((a) => [a.name, a]));
+const byName: ReadonlyMap<string, Assignor> = new Map(
+  [rangeAssignor, roundRobinAssignor, cooperativeStickyAssignor].map((a) => [a.name, a]),
+);
 
 export function assignorsNamed(names: readonly AssignorName[]): Assignor[] {
   return names.map((name) => {
     const assignor = byName.get(name);
-    if (assignor === undefined) throw new InvalidArgumentError(`unknown assignor "${name}": use range, roundrobin or cooperative-sticky`);
+    if (assignor === undefined)
+      throw new InvalidArgumentError(
+        `unknown assignor "${name}": use range, roundrobin or cooperative-sticky`,
+      );
     return assignor;
   });
 }

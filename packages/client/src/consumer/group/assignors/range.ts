@@ -1,4 +1,10 @@
-import { sortedMembers, toGroupAssignment, type AssignInput, type Assignor, type GroupAssignment } from './assignor.js';
+import {
+  sortedMembers,
+  toGroupAssignment,
+  type AssignInput,
+  type Assignor,
+  type GroupAssignment,
+} from './assignor.js';
 
 /**
  * Java's RangeAssignor: per topic, the members subscribed to it (sorted by id) each get a
@@ -10,7 +16,9 @@ export const rangeAssignor: Assignor = {
   subscriptionUserData: () => null,
   assign(input: AssignInput): GroupAssignment {
     const members = sortedMembers(input.members);
-    const pairs = new Map<string, { topic: string; partition: number }[]>(members.map((m) => [m.memberId, []]));
+    const pairs = new Map<string, { topic: string; partition: number }[]>(
+      members.map((m) => [m.memberId, []]),
+    );
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
     for (const topic of topics) {
       const count = input.partitionsPerTopic.get(topic);
@@ -21,7 +29,8 @@ export const rangeAssignor: Assignor = {
       subscribers.forEach((member, i) => {
         const start = per * i + Math.min(i, extra);
         const length = per + (i < extra ? 1 : 0);
-        for (let p = start; p < start + length; p++) pairs.get(member.memberId)!.push({ topic, partition: p });
+        for (let p = start; p < start + length; p++)
+          pairs.get(member.memberId)!.push({ topic, partition: p });
       });
     }
     return toGroupAssignment(members, pairs);

@@ -1,4 +1,10 @@
-import { sortedMembers, toGroupAssignment, type AssignInput, type Assignor, type GroupAssignment } from './assignor.js';
+import {
+  sortedMembers,
+  toGroupAssignment,
+  type AssignInput,
+  type Assignor,
+  type GroupAssignment,
+} from './assignor.js';
 
 /**
  * Java's RoundRobinAssignor: every partition of every subscribed topic (topics sorted,
@@ -10,7 +16,9 @@ export const roundRobinAssignor: Assignor = {
   subscriptionUserData: () => null,
   assign(input: AssignInput): GroupAssignment {
     const members = sortedMembers(input.members);
-    const pairs = new Map<string, { topic: string; partition: number }[]>(members.map((m) => [m.memberId, []]));
+    const pairs = new Map<string, { topic: string; partition: number }[]>(
+      members.map((m) => [m.memberId, []]),
+    );
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
     let next = 0;
     for (const topic of topics) {

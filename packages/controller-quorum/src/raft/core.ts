@@ -89,10 +89,12 @@ export class RaftCore {
       appliedOffset: 0,
       nextCorrelationId: 0,
     };
-    // A restarted voter waits a full election timer first: the leader may well still be there.
+    // A restarted voter waits a full election timer first: the leader may well still be
+    // there. The only voter of a quorum of one has nobody to wait for, so it starts at once.
+    const alone = state.isVoter && state.voters.size === 1;
     state.role = {
       kind: 'unattached',
-      electionDeadline: electionDeadline(state),
+      electionDeadline: alone ? 0 : electionDeadline(state),
       fetcher: newFetcher(0),
     };
     emit(

@@ -16,7 +16,6 @@ import { electionDeadline, emit, majority, send } from './state.js';
 import type { NodeState } from './state.js';
 import {
   becomeCandidate,
-  becomeFollower,
   becomeLeader,
   becomeProspective,
   becomeUnattached,
@@ -133,7 +132,7 @@ export function handleVoteResponse(state: NodeState, response: VoteResponse): vo
 /** Any answer from a voter may tell us of a newer epoch or of our epoch's leader. */
 function learnFromResponse(state: NodeState, response: RaftResponse): boolean {
   if (!state.voters.has(response.from)) return false;
-  return learnLeader(state, response.epoch, response.leaderId, `node ${response.from}`);
+  return learnLeader(state, response.epoch, response.leaderId, response.from, `node ${response.from}`);
 }
 
 export function handleBeginQuorumEpoch(state: NodeState, request: BeginQuorumEpochRequest): void {
@@ -154,6 +153,7 @@ export function handleBeginQuorumEpoch(state: NodeState, request: BeginQuorumEpo
       state,
       request.epoch,
       request.leaderId,
+      request.from,
       `BeginQuorumEpoch from node ${request.from}`,
     )
   )
@@ -174,7 +174,7 @@ export function handleEndQuorumEpoch(state: NodeState, request: EndQuorumEpochRe
   if (!state.isVoter || !state.voters.has(request.from) || request.leaderId !== request.from)
     return respond('INCONSISTENT_VOTER_SET');
   if (request.epoch < state.epoch) return respond('FENCED_LEADER_EPOCH');
-  if (!learnLeader(state, request.epoch, null, `EndQuorumEpoch from node ${request.from}`)) return;
+  if (!learnLeader(state, request.epoch, null, request.from, `EndQuorumEpoch from node ${request.from}`)) return;
   if (state.role.kind === 'follower' && state.leaderId === request.from) {
     // The first preferred successor campaigns at once; the others wait their turn (KIP-595).
     const rank = request.preferredSuccessors.indexOf(state.options.nodeId);
@@ -210,18 +210,11 @@ export function tickElection(state: NodeState): void {
     return becomeProspective(state, 'election timeout');
   if (
     role.kind === 'follower' &&
-    state.now - role.lastFetchSuccessTick >= state.options.fetchTimeoutTicks
+    state.now - role.lastFetchSuccessTick >= role.patienceTicks
   ) {
     return becomeProspective(state, `fetch timeout: no answer from leader ${state.leaderId}`);
   }
   if (role.kind === 'prospective' && state.now >= role.deadline) {
-    if (role.retainedLeaderId !== null)
-      return becomeFollower(
-        state,
-        state.epoch,
-        role.retainedLeaderId,
-        'pre-vote lost: back to the leader',
-      );
     return becomeProspective(state, 'pre-vote timed out');
   }
   if (role.kind === 'candidate' && state.now >= role.deadline) {

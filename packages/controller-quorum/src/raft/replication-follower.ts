@@ -76,7 +76,7 @@ export function acceptFetchResponse(
   response: Extract<RaftResponse, { correlationId: number }>,
 ): Fetcher | null {
   if (!state.voters.has(response.from)) return null;
-  if (!learnLeader(state, response.epoch, response.leaderId, `node ${response.from}`)) return null;
+  if (!learnLeader(state, response.epoch, response.leaderId, response.from, `node ${response.from}`)) return null;
   const fetcher = activeFetcher(state);
   const inFlight = fetcher?.inFlight;
   if (fetcher === null || inFlight === null || inFlight === undefined) return null;

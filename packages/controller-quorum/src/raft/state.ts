@@ -34,7 +34,17 @@ export interface VoterProgress {
 
 export type RoleState =
   | { readonly kind: 'unattached'; electionDeadline: number; readonly fetcher: Fetcher }
-  | { readonly kind: 'follower'; lastFetchSuccessTick: number; readonly fetcher: Fetcher }
+  | {
+      readonly kind: 'follower';
+      lastFetchSuccessTick: number;
+      /**
+       * Ticks without a successful fetch before this follower gives up on its leader: the
+       * fetch timeout plus a random part, so that the followers of a leader that died do not
+       * all campaign on the same tick and split the vote.
+       */
+      readonly patienceTicks: number;
+      readonly fetcher: Fetcher;
+    }
   | {
       readonly kind: 'prospective';
       readonly granted: Set<number>;

@@ -64,6 +64,8 @@ export function becomeFollower(
   state.role = {
     kind: 'follower',
     lastFetchSuccessTick: state.now,
+    patienceTicks:
+      state.options.fetchTimeoutTicks + state.options.random.between(0, state.options.electionTimeoutTicks - 1),
     fetcher: newFetcher(state.now),
   };
   emit(state, 'role', reason);
@@ -72,7 +74,9 @@ export function becomeFollower(
 /** KIP-996: ask whether we could win before bumping the epoch anyone has to adopt. */
 export function becomeProspective(state: NodeState, reason: string): void {
   assert(state.isVoter, 'observers never campaign');
-  const retainedLeaderId = state.role.kind === 'follower' ? state.leaderId : null;
+  const role = state.role;
+  const retainedLeaderId =
+    role.kind === 'follower' ? state.leaderId : role.kind === 'prospective' ? role.retainedLeaderId : null;
   state.leaderId = null;
   state.role = {
     kind: 'prospective',
@@ -163,6 +167,7 @@ export function learnLeader(
   state: NodeState,
   epoch: number,
   leaderId: number | null,
+  from: number,
   source: string,
 ): boolean {
   if (epoch < state.epoch || (epoch === state.epoch && leaderId === state.leaderId)) return true;
@@ -182,6 +187,12 @@ export function learnLeader(
     return true;
   }
   if (leaderId === null) return true;
+  if (state.role.kind === 'prospective' && leaderId === state.role.retainedLeaderId && from !== leaderId) {
+    // We stopped hearing this leader; another voter naming it is no proof it lives. Only the
+    // leader itself (a fetch answer, BeginQuorumEpoch) brings us back, or the voters that
+    // still follow it would keep pulling us back after every pre-vote (KIP-996).
+    return true;
+  }
   if (state.leaderId !== null || state.role.kind === 'leader') {
     emit(
       state,

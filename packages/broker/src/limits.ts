@@ -28,8 +28,11 @@ export const fetchResponseBytesMax = 32 * 1024 * 1024;
 /** Topics one Metadata or CreateTopics request may name. */
 export const topicsPerRequestMax = 10_000;
 
-/** Partitions a single topic may have. */
-export const partitionsPerTopicMax = 10_000;
-
 /** The smallest request frame: api key, version, correlation id and the client id length. */
 export const requestHeaderBytesMin = 10;
+
+/** Largest gRPC message between nodes (a snapshot chunk or a replica fetch response). */
+export const grpcMessageBytesMax = 16 * 1024 * 1024;
+
+/** Concurrent gRPC streams one peer connection may open. */
+export const grpcConcurrentStreamsMax = 256;

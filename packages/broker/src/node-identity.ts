@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@rill/storage';
@@ -7,9 +7,13 @@ import { parseProperties } from './config/properties-file.js';
 
 const metaFile = 'meta.properties';
 
-/** A new cluster id in Kafka's form: 16 random bytes as 22 characters of base64url. */
-export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * The cluster id a fresh node formats its directories with when cluster.id is not set: in
+ * Kafka's form (16 bytes as 22 characters of base64url), derived from the voter list so
+ * that every node of one quorum picks the same id without a separate format step.
+ */
+export function defaultClusterId(voters: readonly string[]): string {
+  return createHash('sha256').update(voters.join(',')).digest().subarray(0, 16).toString('base64url');
 }
 
 /**
@@ -21,6 +25,7 @@ export async function formatOrCheckLogDirs(options: {
   logDirs: readonly string[];
   nodeId: number;
   configuredClusterId: string | null;
+  voters: readonly string[];
 }): Promise<string> {
   const found = new Map<string, { clusterId: string; nodeId: number }>();
   for (const dir of options.logDirs) {
@@ -38,7 +43,7 @@ export async function formatOrCheckLogDirs(options: {
       throw new ConfigError(`${dir} holds data of node ${meta.nodeId}, but node.id is ${options.nodeId}`);
     }
   }
-  const clusterId = [...clusterIds][0] ?? newClusterId();
+  const clusterId = [...clusterIds][0] ?? defaultClusterId(options.voters);
   for (const dir of options.logDirs) {
     if (found.has(dir)) continue;
     const text = `# written by rill-server when it formatted this directory\nversion=1\ncluster.id=${clusterId}\nnode.id=${options.nodeId}\n`;

@@ -1,24 +1,33 @@
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
 import { parseHostPort, parseListener, type ListenerAddress } from './config/addresses.js';
-import { ConfigError } from './config/config-error.js';
 import { createDispatcher } from './handlers/dispatcher.js';
 import { buildHandlerRegistry } from './handlers/registry.js';
-import type { BrokerView } from './metadata/cluster-view.js';
-import { LocalMetadataStore } from './metadata/local-metadata-store.js';
+import { InternalServer } from './internal/internal-server.js';
+import { QuorumMetadataStore } from './metadata/quorum-metadata-store.js';
 import { KafkaListener } from './network/kafka-listener.js';
 import { formatOrCheckLogDirs } from './node-identity.js';
 import { componentLogger } from './observability/logger.js';
 import { HttpAdminServer } from './observability/http-server.js';
 import { NodeMetrics } from './observability/metrics.js';
 import { PartitionManager } from './partitions/partition-manager.js';
+import {
+  controllerService,
+  controllerServiceImplementation,
+  type BrokerRegistrationRequest,
+  type ControllerApi,
+} from './quorum/controller-rpc.js';
+import { LocalController } from './quorum/local-controller.js';
+import { registerWithController } from './quorum/register-broker.js';
+import { startQuorum, type RunningQuorum } from './quorum/start-quorum.js';
 
 export const rillVersion = '0.1.0';
 
 /**
- * One rill-server process: storage, metadata, the Kafka listeners and the admin HTTP
- * listener, started in dependency order and stopped in reverse.
+ * One rill-server process: the admin HTTP listener, storage, the metadata quorum member
+ * (controller role), the partitions and Kafka listeners (broker role), started in
+ * dependency order and stopped in reverse.
  */
 export class RillNode {
   readonly config: BrokerConfig;
@@ -26,7 +35,10 @@ export class RillNode {
   readonly #logger: Logger;
   readonly #listeners: KafkaListener[] = [];
   #http: HttpAdminServer | null = null;
+  #internal: InternalServer | null = null;
+  #quorum: RunningQuorum | null = null;
   #partitions: PartitionManager | null = null;
+  #metadata: QuorumMetadataStore | null = null;
   #ready = false;
 
   constructor(config: BrokerConfig, logger: Logger) {
@@ -45,10 +57,8 @@ export class RillNode {
   async start(): Promise<void> {
     const { config } = this;
     const nodeId = config.int('node.id');
-    if (config.list('controller.quorum.voters').length > 1) {
-      throw new ConfigError('controller.quorum.voters: a quorum of more than one controller is not supported yet; use one voter');
-    }
-    this.metrics.buildInfo.set({ version: rillVersion, node_id: String(nodeId), roles: config.list('process.roles').join(',') }, 1);
+    const roles = config.list('process.roles');
+    this.metrics.buildInfo.set({ version: rillVersion, node_id: String(nodeId), roles: roles.join(',') }, 1);
     this.#http = new HttpAdminServer(parseHostPort(config.string('http.listener'), 'http.listener'), this.metrics, {
       healthy: () => true,
       ready: () => this.#ready,
@@ -56,24 +66,62 @@ export class RillNode {
     await this.#http.listen();
 
     const logDirs = config.list('log.dirs');
-    const clusterId = await formatOrCheckLogDirs({ logDirs, nodeId, configuredClusterId: config.optionalString('cluster.id') });
-    const metadata = await LocalMetadataStore.open({
-      dir: join(logDirs[0]!, '__cluster_metadata'),
-      clusterId,
-      self: this.#selfView(nodeId),
+    const clusterId = await formatOrCheckLogDirs({
+      logDirs, nodeId, configuredClusterId: config.optionalString('cluster.id'), voters: config.list('controller.quorum.voters'),
     });
+    this.#internal = new InternalServer(parseHostPort(config.string('internal.listener'), 'internal.listener'), componentLogger(this.#logger, 'internal'));
+    const quorum = await startQuorum({ config, clusterId, metrics: this.metrics, logger: componentLogger(this.#logger, 'quorum') });
+    this.#quorum = quorum;
+    this.#internal.addService(quorum.service, quorum.implementation);
+    let controller: ControllerApi | null = null;
+    if (roles.includes('controller')) {
+      controller = new LocalController(quorum, config, (ms) => this.metrics.raftCommitDuration.observe(ms / 1000));
+      this.#internal.addService(controllerService, controllerServiceImplementation(controller, clusterId));
+    }
+    await this.#internal.listen();
+    quorum.node.start();
+    if (roles.includes('broker')) await this.#startBroker({ nodeId, clusterId, logDirs, quorum, controller });
+    this.#ready = true;
+    this.#logger.info({ clusterId, roles, kafka: this.kafkaPorts, http: this.httpPort, logDirs }, 'rill-server is ready');
+  }
+
+  async stop(): Promise<void> {
+    this.#ready = false;
+    for (const listener of this.#listeners) await listener.close();
+    await this.#partitions?.close();
+    this.#metadata?.close();
+    await this.#quorum?.node.stop();
+    await this.#internal?.close();
+    await this.#http?.close();
+    this.#logger.info('rill-server stopped cleanly');
+  }
+
+  async #startBroker(options: {
+    nodeId: number;
+    clusterId: string;
+    logDirs: readonly string[];
+    quorum: RunningQuorum;
+    controller: ControllerApi | null;
+  }): Promise<void> {
+    const { config } = this;
+    const { nodeId, clusterId, logDirs, quorum } = options;
+    const metadata = new QuorumMetadataStore({
+      nodeId, clusterId, committed: quorum.metadata, core: () => quorum.node.core,
+      localController: options.controller, voters: quorum.voters, logger: componentLogger(this.#logger, 'metadata'),
+    });
+    this.#metadata = metadata;
+    await registerWithController(metadata, this.#registration(nodeId));
     const partitions = new PartitionManager({
       nodeId, config, logDirs, metrics: this.metrics, logger: componentLogger(this.#logger, 'partitions'),
     });
     this.#partitions = partitions;
     await partitions.load(metadata.current());
-    metadata.onTopicsChanged((change) => partitions.apply(change));
+    metadata.onTopicsChanged((_change, view) => partitions.sync(view));
+    await partitions.sync(metadata.current());
     partitions.startSchedules();
     this.metrics.beforeScrape(() => partitions.reportSizes());
-
-    const registry = buildHandlerRegistry();
     const dispatch = createDispatcher({
-      registry,
+      registry: buildHandlerRegistry(),
       services: { nodeId, config, metadata, partitions, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests') },
     });
     for (const text of config.list('listeners')) {
@@ -88,19 +136,10 @@ export class RillNode {
       await listener.listen();
       this.#listeners.push(listener);
     }
-    this.#ready = true;
-    this.#logger.info({ clusterId, kafka: this.kafkaPorts, http: this.httpPort, logDirs }, 'rill-server is ready');
   }
 
-  async stop(): Promise<void> {
-    this.#ready = false;
-    for (const listener of this.#listeners) await listener.close();
-    await this.#partitions?.close();
-    await this.#http?.close();
-    this.#logger.info('rill-server stopped cleanly');
-  }
-
-  #selfView(nodeId: number): BrokerView {
+  /** What this broker tells the controller about itself: advertised endpoints and addresses. */
+  #registration(nodeId: number): BrokerRegistrationRequest {
     const listeners = this.config.list('listeners').map((l) => parseListener(l, 'listeners'));
     const advertised = this.config.list('advertised.listeners').map((l) => parseListener(l, 'advertised.listeners'));
     const endpoints = listeners.map((listener): ListenerAddress => {
@@ -108,7 +147,14 @@ export class RillNode {
       if (explicit) return explicit;
       return { ...listener, host: routableHost(listener.host) };
     });
-    return { nodeId, rack: null, endpoints };
+    const internal = parseHostPort(this.config.optionalString('internal.advertised.listener') ?? this.config.string('internal.listener'), 'internal.listener');
+    return {
+      brokerId: nodeId,
+      incarnationId: randomUUID(),
+      endpoints,
+      rack: null,
+      internalAddress: { host: routableHost(internal.host), port: internal.port },
+    };
   }
 }
 

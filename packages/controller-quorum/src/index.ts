@@ -1,6 +1,12 @@
-export {};
+export { QuorumNode, type QuorumNodeOptions, type QuorumTimings } from './driver/quorum-node.js';
+export { NotLeaderError, type CommittedLogSink } from './driver/raft-driver.js';
+export type { Entry, RaftEvent, RaftRole, RaftSnapshot, SnapshotId } from './raft/types.js';
+export type { RaftCore } from './raft/core.js';
+export { loadProto } from './driver/proto-loader.js';
 export { isLeaderChangeEntry } from './raft/transitions.js';
 export type { FollowerState, HardState, ProposeResult, RaftEffects, RaftOptions, StoredRaftState } from './raft/types.js';
 export type { RaftError, RaftMessage, RaftMessageKind } from './raft/messages.js';
+export { CommittedMetadata, type CommittedMetadataOptions, type MetadataListener } from './driver/committed-metadata.js';
+export { ActiveController, type CommittedResult, type ControllerOperation } from './driver/active-controller.js';
 export * from './metadata/index.js';
 export * from './controller/index.js';

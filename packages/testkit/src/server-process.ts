@@ -10,6 +10,8 @@ const serverBin = fileURLToPath(new URL('../../broker/bin/rill-server.js', impor
 
 export interface ServerProcessOptions {
   readonly nodeId?: number;
+  /** controller.quorum.voters; defaults to this node alone, on its internal port. */
+  readonly voters?: string;
   /** Extra properties, as Kafka property names. */
   readonly properties?: Readonly<Record<string, string | number | boolean>>;
   /** Extra environment variables for the process. */
@@ -29,7 +31,7 @@ export class ServerProcess {
   readonly internalPort: number;
   readonly httpPort: number;
   readonly dataDir: string;
-  readonly #options: ServerProcessOptions;
+  #options: ServerProcessOptions;
   #child: ChildProcess | null = null;
   #output: string[] = [];
 
@@ -41,11 +43,21 @@ export class ServerProcess {
   }
 
   static async start(options: ServerProcessOptions = {}): Promise<ServerProcess> {
-    const ports = [await freePort(), await freePort(), await freePort()];
-    const dataDir = await mkdtemp(join(tmpdir(), 'rill-test-'));
-    const server = new ServerProcess(options, ports, dataDir);
+    const server = await ServerProcess.prepare(options);
     await server.restart();
     return server;
+  }
+
+  /** Picks ports and a data directory without starting the process (clusters start nodes together). */
+  static async prepare(options: ServerProcessOptions = {}): Promise<ServerProcess> {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const dataDir = await mkdtemp(join(tmpdir(), 'rill-test-'));
+    return new ServerProcess(options, ports, dataDir);
+  }
+
+  /** This node's entry in controller.quorum.voters. */
+  get voter(): string {
+    return `${this.nodeId}@127.0.0.1:${this.internalPort}`;
   }
 
   get bootstrap(): string {
@@ -63,6 +75,11 @@ export class ServerProcess {
   /** Everything the process printed, for failure messages. */
   get output(): string {
     return this.#output.join('');
+  }
+
+  /** Replaces options for the next restart (a cluster fills in the voters once all ports are known). */
+  configure(options: Partial<ServerProcessOptions>): void {
+    this.#options = { ...this.#options, ...options };
   }
 
   /** Starts the process (again) and waits until /readyz answers 200. */
@@ -139,7 +156,7 @@ export class ServerProcess {
       'listeners': `PLAINTEXT://127.0.0.1:${this.kafkaPort}`,
       'internal.listener': `127.0.0.1:${this.internalPort}`,
       'http.listener': `127.0.0.1:${this.httpPort}`,
-      'controller.quorum.voters': `${this.nodeId}@127.0.0.1:${this.internalPort}`,
+      'controller.quorum.voters': this.#options.voters ?? this.voter,
       'log.dirs': this.dataDir,
       ...this.#options.properties,
     };

@@ -49,6 +49,30 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
     name: 'controller.quorum.voters', type: 'list', default: '1@localhost:9093',
     doc: 'The controller quorum as id@host:port, pointing at each voter\'s internal listener.',
   },
+  {
+    name: 'controller.quorum.election.timeout.ms', type: 'int', default: '1000', min: 10,
+    doc: 'How long a voter waits without a leader before it campaigns (randomized up to twice this).',
+  },
+  {
+    name: 'controller.quorum.fetch.timeout.ms', type: 'int', default: '2000', min: 10,
+    doc: 'A follower that cannot fetch from the leader this long seeks a new one; a leader that no majority fetched from this long resigns.',
+  },
+  {
+    name: 'controller.quorum.election.backoff.max.ms', type: 'int', default: '1000', min: 1,
+    doc: 'Longest wait before campaigning again after a lost election.',
+  },
+  {
+    name: 'controller.quorum.request.timeout.ms', type: 'int', default: '2000', min: 10,
+    doc: 'A quorum request unanswered this long is sent again.',
+  },
+  {
+    name: 'metadata.log.dir', type: 'string', default: null,
+    doc: 'Where the metadata log lives; defaults to the first of log.dirs.',
+  },
+  {
+    name: 'metadata.log.max.record.bytes.between.snapshots', type: 'long', default: '20971520', min: 1024,
+    doc: 'Take a metadata snapshot after this many bytes of new records, so the log can be truncated.',
+  },
   { name: 'http.listener', type: 'string', default: '0.0.0.0:9644', doc: 'host:port for /metrics, /healthz and /readyz.' },
   { name: 'log.dirs', type: 'list', default: '/tmp/rill-logs', doc: 'Directories holding partition data.' },
   { name: 'cluster.id', type: 'string', default: null, doc: 'Cluster id; generated on first start when unset.' },
@@ -59,6 +83,10 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
   },
   { name: 'min.insync.replicas', type: 'int', default: '1', min: 1, doc: 'Smallest ISR that accepts acks=all writes.' },
   { name: 'auto.create.topics.enable', type: 'boolean', default: 'true', doc: 'Create a topic when a client asks for its metadata.' },
+  {
+    name: 'unclean.leader.election.enable', type: 'boolean', default: 'false',
+    doc: 'Elect a leader outside the ISR when no ISR member is alive (may lose acknowledged data).',
+  },
   { name: 'delete.topic.enable', type: 'boolean', default: 'true', doc: 'Allow DeleteTopics.' },
   {
     name: 'message.max.bytes', type: 'int', default: '1048588', min: 0,

@@ -1,7 +1,7 @@
 import { ErrorCode, Metadata, type MetadataResponseInput } from '@rill/protocol';
 import { topicsPerRequestMax } from '../limits.js';
 import type { ClusterView, TopicView } from '../metadata/cluster-view.js';
-import { topicNameProblem } from '../metadata/topic-rules.js';
+import { topicNameProblem } from '@rill/controller-quorum';
 import { defineHandler, type RequestContext } from './handler.js';
 
 type TopicResponse = MetadataResponseInput['topics'][number];

@@ -74,6 +74,44 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly raftLeaderId = new Gauge({
+    name: 'rill_raft_leader_id',
+    help: 'Node id of the metadata quorum leader this node knows (the active controller), -1 if none.',
+    registers: [this.registry],
+  });
+
+  readonly raftEpoch = new Gauge({
+    name: 'rill_raft_epoch',
+    help: 'Current epoch of the metadata quorum on this node.',
+    registers: [this.registry],
+  });
+
+  readonly raftHighWatermark = new Gauge({
+    name: 'rill_raft_high_watermark',
+    help: 'Metadata log high watermark (committed offset + 1) known to this node.',
+    registers: [this.registry],
+  });
+
+  readonly raftState = new Gauge({
+    name: 'rill_raft_state',
+    help: '1 for the quorum role this node is in, 0 for the others.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly raftCommitDuration = new Histogram({
+    name: 'rill_raft_commit_duration_seconds',
+    help: 'Time from proposing metadata records on the leader to their commit.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly raftElections = new Counter({
+    name: 'rill_raft_elections_total',
+    help: 'Times this node became leader of the metadata quorum.',
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'rill_build_info',
     help: 'Always 1; labels describe the running build.',

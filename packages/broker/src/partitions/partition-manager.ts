@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Log } from '@rill/storage';
 import type { BrokerConfig } from '../config/broker-config.js';
-import type { ClusterView, TopicChange, TopicView } from '../metadata/cluster-view.js';
+import type { ClusterView, TopicView } from '../metadata/cluster-view.js';
 import type { NodeMetrics } from '../observability/metrics.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
 import { logConfigFor } from './log-config.js';
@@ -45,18 +45,27 @@ export class PartitionManager {
   /** Opens (and recovers) every local replica the view names, and removes stray logs. */
   async load(view: ClusterView): Promise<void> {
     const existing = await this.#existingDirs();
-    for (const topic of view.topics.values()) await this.#openTopic(topic, existing);
+    await this.#sync(view, existing);
     for (const [name, dir] of existing) {
       if (this.#partitions.has(name)) continue;
       this.#options.logger.warn({ dir: join(dir, name) }, 'removing a partition log that the metadata no longer names');
       await rm(join(dir, name), { recursive: true, force: true });
     }
-    this.#options.metrics.partitions.set(this.#partitions.size);
   }
 
-  async apply(change: TopicChange): Promise<void> {
-    for (const topic of change.deleted) await this.#deleteTopic(topic);
-    for (const topic of change.created) await this.#openTopic(topic, new Map());
+  /**
+   * Makes the open replicas match the view: opens the ones it assigns here, deletes the
+   * ones whose topic is gone (a topic re-created under the same name has a new id).
+   */
+  sync(view: ClusterView): Promise<void> {
+    return this.#sync(view, new Map());
+  }
+
+  async #sync(view: ClusterView, existing: ReadonlyMap<string, string>): Promise<void> {
+    for (const partition of [...this.#partitions.values()]) {
+      if (view.topics.get(partition.topic)?.topicId !== partition.topicId) await this.#delete(partition);
+    }
+    for (const topic of view.topics.values()) await this.#openTopic(topic, existing);
     this.#options.metrics.partitions.set(this.#partitions.size);
   }
 
@@ -85,6 +94,7 @@ export class PartitionManager {
     for (const assignment of topic.partitions) {
       if (!assignment.replicas.includes(this.#options.nodeId)) continue;
       const name = partitionKey(topic.name, assignment.partition);
+      if (this.#partitions.has(name)) continue;
       const dir = existing.get(name) ?? this.#leastUsedDir();
       const log = await Log.open({
         dir: join(dir, name),
@@ -97,6 +107,7 @@ export class PartitionManager {
       this.#partitionsPerDir.set(dir, (this.#partitionsPerDir.get(dir) ?? 0) + 1);
       const partition = new Partition({
         topic: topic.name,
+        topicId: topic.topicId,
         index: assignment.partition,
         log,
         leaderEpoch: assignment.leaderEpoch,
@@ -106,15 +117,10 @@ export class PartitionManager {
     }
   }
 
-  async #deleteTopic(topic: TopicView): Promise<void> {
-    for (const assignment of topic.partitions) {
-      const name = partitionKey(topic.name, assignment.partition);
-      const partition = this.#partitions.get(name);
-      if (partition === undefined) continue;
-      this.#partitions.delete(name);
-      this.#options.metrics.logSize.remove({ topic: topic.name, partition: String(assignment.partition) });
-      await partition.log.delete();
-    }
+  async #delete(partition: Partition): Promise<void> {
+    this.#partitions.delete(partition.key);
+    this.#options.metrics.logSize.remove({ topic: partition.topic, partition: String(partition.index) });
+    await partition.log.delete();
   }
 
   /** Partition directories already on disk, by name, with the log dir holding each. */
@@ -122,7 +128,9 @@ export class PartitionManager {
     const found = new Map<string, string>();
     for (const dir of this.#options.logDirs) {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
-        if (entry.isDirectory() && /-\d+$/.test(entry.name)) found.set(entry.name, dir);
+        if (entry.isDirectory() && /-\d+$/.test(entry.name) && !entry.name.startsWith('__cluster_metadata')) {
+          found.set(entry.name, dir);
+        }
       }
     }
     return found;

@@ -9,14 +9,17 @@ export type DataListener = (partition: Partition, appendedBytes: number) => void
  */
 export class Partition {
   readonly topic: string;
+  /** Tells this topic apart from an earlier or later one of the same name. */
+  readonly topicId: string;
   readonly index: number;
   readonly log: Log;
   readonly #onData: DataListener;
   #leaderEpoch: number;
   #highWatermark: number;
 
-  constructor(options: { topic: string; index: number; log: Log; leaderEpoch: number; onData: DataListener }) {
+  constructor(options: { topic: string; topicId: string; index: number; log: Log; leaderEpoch: number; onData: DataListener }) {
     this.topic = options.topic;
+    this.topicId = options.topicId;
     this.index = options.index;
     this.log = options.log;
     this.#leaderEpoch = options.leaderEpoch;

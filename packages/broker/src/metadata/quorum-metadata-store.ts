@@ -1,0 +1,158 @@
+import { ErrorCode } from '@rill/protocol';
+import type { CommittedMetadata, MetadataDelta, MetadataImage, RaftCore } from '@rill/controller-quorum';
+import type { Logger } from 'pino';
+import {
+  NotControllerError,
+  remoteController,
+  type BrokerRegistrationRequest,
+  type Committed,
+  type ControllerApi,
+} from '../quorum/controller-rpc.js';
+import type { ClusterView, TopicChange, TopicView } from './cluster-view.js';
+import { clusterViewFrom } from './image-view.js';
+import type { MetadataStore, NewTopic, TopicOutcome } from './metadata-store.js';
+
+export interface QuorumMetadataStoreOptions {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly committed: CommittedMetadata;
+  /** This node's quorum core, to learn who leads; null on a broker that is not a voter. */
+  readonly core: () => RaftCore;
+  /** The controller on this node, when it has the controller role. */
+  readonly localController: ControllerApi | null;
+  /** Internal gRPC address of each voter, to forward to the active controller. */
+  readonly voters: ReadonlyMap<number, string>;
+  readonly logger: Logger;
+}
+
+/** How long an admin request keeps looking for an active controller before giving up. */
+const findControllerMs = 15_000;
+
+/**
+ * Metadata from the replicated log. Reads come from this node's replayed image; changes go
+ * to the active controller (here, or forwarded over gRPC) and are answered once this node
+ * has replayed them, so a client that created a topic can use it on the broker it asked.
+ */
+export class QuorumMetadataStore implements MetadataStore {
+  readonly #options: QuorumMetadataStoreOptions;
+  readonly #listeners: ((change: TopicChange, view: ClusterView) => void | Promise<void>)[] = [];
+  readonly #remotes = new Map<number, ControllerApi & { close(): void }>();
+  #view: ClusterView;
+  #changes: Promise<void> = Promise.resolve();
+
+  constructor(options: QuorumMetadataStoreOptions) {
+    this.#options = options;
+    this.#view = this.#viewOf(options.committed.image);
+    options.committed.subscribe((delta, image) => this.#onPublish(delta, image));
+  }
+
+  current(): ClusterView {
+    return this.#view;
+  }
+
+  onTopicsChanged(listener: (change: TopicChange, view: ClusterView) => void | Promise<void>): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Resolves when every change published so far has been handed to the listeners. */
+  settled(): Promise<void> {
+    return this.#changes;
+  }
+
+  async createTopics(topics: readonly NewTopic[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
+    if (topics.length === 0) return [];
+    const answer = await this.#withController((controller) => controller.createTopics(topics, options.validateOnly));
+    if (answer === null) return topics.map((t) => notController(t.name));
+    await this.#caughtUp(answer.committedOffset);
+    return answer.value;
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<TopicOutcome[]> {
+    if (names.length === 0) return [];
+    const answer = await this.#withController((controller) => controller.deleteTopics(names));
+    if (answer === null) return names.map(notController);
+    await this.#caughtUp(answer.committedOffset);
+    return answer.value;
+  }
+
+  /** Registers this broker; true once this node has replayed the registration. */
+  async registerBroker(registration: BrokerRegistrationRequest): Promise<boolean> {
+    const answer = await this.#withController((controller) => controller.registerBroker(registration));
+    if (answer === null || answer.value !== ErrorCode.NONE) {
+      this.#options.logger.warn({ errorCode: answer?.value ?? null }, 'broker registration not accepted yet; retrying');
+      return false;
+    }
+    await this.#caughtUp(answer.committedOffset);
+    return true;
+  }
+
+  /** Calls the active controller, following leadership changes; null when none answers in time. */
+  async #withController<T>(call: (controller: ControllerApi) => Promise<Committed<T>>): Promise<Committed<T> | null> {
+    const deadline = Date.now() + findControllerMs;
+    let leaderHint: number | null = this.#options.core().leaderId;
+    while (Date.now() < deadline) {
+      const controller = this.#controllerFor(leaderHint ?? this.#options.core().leaderId);
+      if (controller !== null) {
+        try {
+          return await call(controller);
+        } catch (error) {
+          if (!(error instanceof NotControllerError)) this.#options.logger.warn({ err: error }, 'controller call failed; retrying');
+          leaderHint = error instanceof NotControllerError ? error.leaderId : null;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return null;
+  }
+
+  #controllerFor(leaderId: number | null): ControllerApi | null {
+    if (leaderId === null) return null;
+    if (leaderId === this.#options.nodeId && this.#options.localController !== null) return this.#options.localController;
+    const address = this.#options.voters.get(leaderId);
+    if (address === undefined) return null;
+    let remote = this.#remotes.get(leaderId);
+    if (remote === undefined) {
+      remote = remoteController(address, this.#options.clusterId);
+      this.#remotes.set(leaderId, remote);
+    }
+    return remote;
+  }
+
+  async #caughtUp(offset: number): Promise<void> {
+    await this.#options.committed.waitForOffset(offset);
+    await this.#changes;
+  }
+
+  #onPublish(_delta: MetadataDelta, image: MetadataImage): void {
+    const next = this.#viewOf(image);
+    const change = topicChange(this.#view, next);
+    this.#view = next;
+    if (change.created.length === 0 && change.deleted.length === 0) return;
+    const view = this.#view;
+    this.#changes = this.#changes.then(async () => {
+      for (const listener of this.#listeners) await listener(change, view);
+    });
+  }
+
+  #viewOf(image: MetadataImage): ClusterView {
+    return clusterViewFrom(image, { clusterId: this.#options.clusterId, selfId: this.#options.nodeId });
+  }
+
+  close(): void {
+    for (const remote of this.#remotes.values()) remote.close();
+  }
+}
+
+/** Topics that appeared or went between two views, by topic id (a re-created name is both). */
+function topicChange(before: ClusterView, after: ClusterView): TopicChange {
+  const idsBefore = new Map<string, TopicView>([...before.topics.values()].map((t) => [t.topicId, t]));
+  const idsAfter = new Map<string, TopicView>([...after.topics.values()].map((t) => [t.topicId, t]));
+  return {
+    created: [...idsAfter.values()].filter((t) => !idsBefore.has(t.topicId)),
+    deleted: [...idsBefore.values()].filter((t) => !idsAfter.has(t.topicId)),
+  };
+}
+
+function notController(name: string): TopicOutcome {
+  return { name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'no active controller answered; the quorum may be electing one' };
+}

@@ -1,14 +1,8 @@
+import type { CreateTopicRequest } from '@rill/controller-quorum';
 import type { ClusterView, TopicChange } from './cluster-view.js';
 
-/** A request to create one topic, after the broker has filled in its defaults. */
-export interface NewTopic {
-  readonly name: string;
-  readonly numPartitions: number;
-  readonly replicationFactor: number;
-  /** Explicit replica lists per partition, when the client gave them. */
-  readonly assignments: readonly (readonly number[])[] | null;
-  readonly configs: Readonly<Record<string, string>>;
-}
+/** A request to create one topic, as the controller takes it (-1 counts: the defaults). */
+export type NewTopic = CreateTopicRequest;
 
 export interface TopicOutcome {
   readonly name: string;
@@ -17,8 +11,8 @@ export interface TopicOutcome {
 }
 
 /**
- * The one seam through which topics are created and deleted. The single-node store answers
- * from a local file; the Raft-replicated controller takes its place behind this interface.
+ * The one seam through which topics are created and deleted, and through which the request
+ * handlers read the cluster; QuorumMetadataStore implements it over the metadata quorum.
  */
 export interface MetadataStore {
   current(): ClusterView;

@@ -1,14 +1,7 @@
-import {
-  BatchField,
-  batchHeaderBytes,
-  batchLengthPrefixBytes,
-  controlBit,
-  decodeRecordBatch,
-  type DecodedRecord,
-} from '@rill/protocol';
+import { BatchField, batchHeaderBytes, batchLengthPrefixBytes, controlBit } from '@rill/protocol';
+import { decodeBatchInto, type ConsumerRecord } from './record-decoder.js';
 
-/** A record as the consumer hands it out; key, value and header values are views of the fetch response. */
-export type ConsumerRecord = DecodedRecord;
+export type { ConsumerRecord } from './record-decoder.js';
 
 /**
  * The offset after the last complete batch in a partition's fetched data (control batches
@@ -42,10 +35,7 @@ export function decodePartitionRecords(data: Buffer, fetchOffset: number): Consu
     const size = batchLengthPrefixBytes + data.readInt32BE(pos + BatchField.batchLength);
     if (size < batchHeaderBytes || size > data.length - pos) break;
     const attributes = data.readInt16BE(pos + BatchField.attributes);
-    if ((attributes & controlBit) === 0) {
-      for (const record of decodeRecordBatch(data, pos).records)
-        if (record.offset >= fetchOffset) records.push(record);
-    }
+    if ((attributes & controlBit) === 0) decodeBatchInto(data, pos, size, fetchOffset, records);
     pos += size;
   }
   return records;

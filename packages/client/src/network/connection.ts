@@ -68,7 +68,7 @@ export class Connection {
   readonly addressText: string;
   readonly #options: ConnectionOptions;
   readonly #socket: Socket;
-  readonly #reader = new FrameReader(responseFrameBytesMax);
+  readonly #reader: FrameReader;
   readonly #inFlight: Pending[] = [];
   readonly #queue: Queued[] = [];
   readonly #closeListeners: ((error: Error) => void)[] = [];
@@ -77,13 +77,15 @@ export class Connection {
   #nextCorrelationId = 1;
   #closedBy: Error | null = null;
 
-  private constructor(options: ConnectionOptions, socket: Socket) {
+  private constructor(options: ConnectionOptions, opened: OpenedSocket) {
     this.#options = options;
     this.address = options.address;
     this.addressText = formatAddress(options.address);
-    this.#socket = socket;
+    this.#socket = opened.socket;
+    this.#reader = opened.reader;
+    opened.onBytes = (count) => this.#onBytes(count);
+    const socket = opened.socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (error) =>
       this.#fail(
         this.#connectionError(
@@ -102,8 +104,7 @@ export class Connection {
 
   /** Connects and learns the broker's API versions. Errors name the address tried. */
   static async open(options: ConnectionOptions): Promise<Connection> {
-    const socket = await connectSocket(options);
-    const connection = new Connection(options, socket);
+    const connection = new Connection(options, await connectSocket(options));
     try {
       connection.#versions = await connection.#fetchApiVersions();
     } catch (error) {
@@ -245,10 +246,10 @@ export class Connection {
     this.#socket.uncork();
   }
 
-  #onData(chunk: Buffer): void {
+  #onBytes(count: number): void {
     let frames: Buffer[];
     try {
-      frames = this.#reader.push(chunk);
+      frames = this.#reader.received(count);
     } catch (error) {
       return this.#fail(
         new ProtocolError(
@@ -368,10 +369,34 @@ function toVersionMap(
   return map;
 }
 
-function connectSocket(options: ConnectionOptions): Promise<Socket> {
+/** A connected socket whose reads land where its FrameReader says (net's `onread`). */
+interface OpenedSocket {
+  readonly socket: Socket;
+  readonly reader: FrameReader;
+  /** Set by the Connection; nothing arrives before it sends its first request. */
+  onBytes: (count: number) => void;
+}
+
+function connectSocket(options: ConnectionOptions): Promise<OpenedSocket> {
   const text = formatAddress(options.address);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: options.address.host, port: options.address.port });
+    const reader = new FrameReader(responseFrameBytesMax);
+    const opened: { socket?: Socket; reader: FrameReader; onBytes: (count: number) => void } = {
+      reader,
+      onBytes: () => undefined,
+    };
+    const socket = connect({
+      host: options.address.host,
+      port: options.address.port,
+      onread: {
+        buffer: () => reader.target(),
+        callback: (count: number) => {
+          opened.onBytes(count);
+          return true;
+        },
+      },
+    });
+    opened.socket = socket;
     const timer = setTimeout(() => {
       socket.destroy();
       reject(
@@ -384,7 +409,7 @@ function connectSocket(options: ConnectionOptions): Promise<Socket> {
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
-      resolve(socket);
+      resolve(opened as OpenedSocket);
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);

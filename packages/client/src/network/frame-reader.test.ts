@@ -12,21 +12,46 @@ function framed(...payloads: string[]): Buffer {
   );
 }
 
+/** Feeds a stream the way a socket would: each read fills at most `readBytes` of target(). */
+function feed(reader: FrameReader, stream: Buffer, readBytes: number): string[] {
+  const frames: string[] = [];
+  for (let pos = 0; pos < stream.length;) {
+    const target = reader.target();
+    const count = Math.min(target.length, readBytes, stream.length - pos);
+    stream.copy(target, 0, pos, pos + count);
+    pos += count;
+    frames.push(...reader.received(count).map((f) => f.toString()));
+  }
+  return frames;
+}
+
 describe('FrameReader', () => {
-  it('cuts frames however the stream is split', () => {
-    const stream = framed('hello', '', 'world!');
-    for (let cut = 1; cut < stream.length; cut++) {
-      const reader = new FrameReader(100);
-      const frames = [
-        ...reader.push(stream.subarray(0, cut)),
-        ...reader.push(stream.subarray(cut)),
-      ];
-      expect(frames.map((f) => f.toString())).toEqual(['hello', '', 'world!']);
+  it('cuts frames however the stream is split into reads', () => {
+    const stream = framed('hello', '', 'world!', 'x'.repeat(70_000), 'tail');
+    for (const readBytes of [1, 2, 3, 5, 7, 64, 4096, 65536, 1 << 20]) {
+      expect(feed(new FrameReader(100_000), stream, readBytes)).toEqual([
+        'hello',
+        '',
+        'world!',
+        'x'.repeat(70_000),
+        'tail',
+      ]);
     }
   });
 
+  it('reads the rest of a large frame straight into that frame', () => {
+    const reader = new FrameReader(1 << 20);
+    const stream = framed('y'.repeat(200_000));
+    expect(reader.received((stream.copy(reader.target(), 0, 0, 10), 10))).toEqual([]);
+    const target = reader.target();
+    expect(target.length).toBe(200_000 - 6);
+  });
+
   it('rejects a size prefix above the limit before allocating', () => {
-    expect(() => new FrameReader(10).push(framed('x'.repeat(11)))).toThrow(RangeError);
+    const reader = new FrameReader(10);
+    const stream = framed('x'.repeat(11));
+    stream.copy(reader.target());
+    expect(() => reader.received(stream.length)).toThrow(RangeError);
   });
 });
 

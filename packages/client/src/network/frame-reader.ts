@@ -1,67 +1,78 @@
 const SIZE_PREFIX_BYTES = 4;
+/** Reads land here until a frame's size is known. */
+const SCRATCH_BYTES = 64 * 1024;
 
 /**
- * Cuts a TCP byte stream into Kafka frames (int32 size prefix, then that many bytes).
- * Chunks are kept as they arrive and joined once per frame, never re-concatenated per
- * chunk; a frame inside one chunk is returned as a view of it. The size is checked
- * against `frameBytesMax` before anything is allocated for the frame.
+ * Cuts a TCP byte stream into Kafka frames (int32 size prefix, then that many bytes),
+ * choosing where each socket read lands (net's `onread`): small reads go to one reused
+ * scratch buffer, and once a frame's size is known the rest of it is read straight into
+ * that frame's own buffer. A large Fetch response is thus neither copied from socket
+ * chunks nor assembled from hundreds of short-lived Buffers. The size is checked against
+ * `frameBytesMax` before the frame is allocated.
  */
 export class FrameReader {
   readonly #frameBytesMax: number;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
-  #frameSize = -1;
+  readonly #scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  readonly #size = Buffer.alloc(SIZE_PREFIX_BYTES);
+  #sizeFilled = 0;
+  #frame: Buffer | null = null;
+  #filled = 0;
 
   constructor(frameBytesMax: number) {
     this.#frameBytesMax = frameBytesMax;
   }
 
-  /** Adds a chunk and returns the frames it completed (without size prefixes). */
-  push(chunk: Buffer): Buffer[] {
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    const frames: Buffer[] = [];
-    for (;;) {
-      if (this.#frameSize < 0) {
-        if (this.#buffered < SIZE_PREFIX_BYTES) break;
-        const size = this.#take(SIZE_PREFIX_BYTES).readInt32BE(0);
-        if (size < 0 || size > this.#frameBytesMax) {
-          throw new RangeError(
-            `response frame of ${size} bytes is outside 0..${this.#frameBytesMax}`,
-          );
-        }
-        this.#frameSize = size;
-      }
-      if (this.#buffered < this.#frameSize) break;
-      frames.push(this.#take(this.#frameSize));
-      this.#frameSize = -1;
+  /** Where the next socket read should put its bytes. */
+  target(): Buffer {
+    return this.#frame === null ? this.#scratch : this.#frame.subarray(this.#filled);
+  }
+
+  /** `count` bytes were read into the last target(); returns the frames they completed. */
+  received(count: number): Buffer[] {
+    if (this.#frame !== null) {
+      this.#filled += count;
+      return this.#filled === this.#frame.length ? [this.#finishFrame()] : [];
     }
+    return this.#fromScratch(count);
+  }
+
+  #fromScratch(count: number): Buffer[] {
+    const frames: Buffer[] = [];
+    let pos = 0;
+    while (pos < count) {
+      if (this.#sizeFilled < SIZE_PREFIX_BYTES) {
+        const take = Math.min(SIZE_PREFIX_BYTES - this.#sizeFilled, count - pos);
+        this.#scratch.copy(this.#size, this.#sizeFilled, pos, pos + take);
+        this.#sizeFilled += take;
+        pos += take;
+        if (this.#sizeFilled < SIZE_PREFIX_BYTES) break;
+        this.#startFrame(this.#size.readInt32BE(0));
+      }
+      const frame = this.#frame!;
+      const take = Math.min(frame.length - this.#filled, count - pos);
+      this.#scratch.copy(frame, this.#filled, pos, pos + take);
+      this.#filled += take;
+      pos += take;
+      if (this.#filled === frame.length) frames.push(this.#finishFrame());
+    }
+    // A size prefix of an empty frame completes it without further bytes.
+    if (this.#frame !== null && this.#frame.length === 0) frames.push(this.#finishFrame());
     return frames;
   }
 
-  /** Removes the next `n` buffered bytes: a view when one chunk holds them, else one copy. */
-  #take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
-    this.#buffered -= n;
-    const first = this.#chunks[0]!;
-    if (first.length > n) {
-      this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+  #startFrame(size: number): void {
+    if (size < 0 || size > this.#frameBytesMax) {
+      throw new RangeError(`response frame of ${size} bytes is outside 0..${this.#frameBytesMax}`);
     }
-    if (first.length === n) {
-      this.#chunks.shift();
-      return first;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0]!;
-      const used = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, used);
-      filled += used;
-      if (used === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(used);
-    }
-    return out;
+    this.#frame = Buffer.allocUnsafe(size);
+    this.#filled = 0;
+  }
+
+  #finishFrame(): Buffer {
+    const frame = this.#frame!;
+    this.#frame = null;
+    this.#filled = 0;
+    this.#sizeFilled = 0;
+    return frame;
   }
 }

@@ -38,6 +38,7 @@ function batchOf(records: number): ProducerBatch {
       valueBytes: 1,
       headers: [],
       headersBytes: 1,
+      fixedBytes: 5,
       timestamp: 0,
     });
   return batch;

@@ -3,6 +3,7 @@ import { decodeRecordBatch, verifyBatchCrc } from '@rill/protocol';
 import { ProducerBatch } from './producer-batch.js';
 import {
   byteLength,
+  fixedBytesOf,
   measureHeaders,
   varintSize,
   writeVarint,
@@ -26,6 +27,7 @@ function record(args: {
     valueBytes: byteLength(args.value),
     headers,
     headersBytes: measureHeaders(headers),
+    fixedBytes: fixedBytesOf(byteLength(key), byteLength(args.value), measureHeaders(headers)),
     timestamp: args.timestamp,
   };
 }

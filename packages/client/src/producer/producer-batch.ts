@@ -7,7 +7,13 @@ import {
   computeBatchCrc,
   magicV2,
 } from '@rill/protocol';
-import { recordSize, writeRecord, type MeasuredRecord } from './record-writer.js';
+import {
+  recordBodySize,
+  recordSize,
+  varintSize,
+  writeRecord,
+  type MeasuredRecord,
+} from './record-writer.js';
 
 export type Compression = 'none' | 'gzip';
 
@@ -105,6 +111,8 @@ export class ProducerBatch {
   #compression: Compression = 'none';
   #payload: Buffer | null = null;
   #sealed: { identity: BatchIdentity; bytes: Buffer } | null = null;
+  /** Reused per append, so placing a record allocates nothing. */
+  readonly #placement = { offsetDelta: 0, timestampDelta: 0, bodyBytes: 0 };
 
   /** `buffer` holds the records; its length is the batch's capacity and reservation. */
   constructor(args: { topic: string; partition: number; buffer: Buffer; nowMs: number }) {
@@ -146,9 +154,12 @@ export class ProducerBatch {
       this.#maxTimestamp = record.timestamp;
     }
     const timestampDelta = record.timestamp - this.#baseTimestamp;
-    const size = recordSize(record, offsetDelta, timestampDelta);
-    if (this.#closed || this.#pos + size > this.#buf.length) return -1;
-    this.#pos = writeRecord(this.#buf, this.#pos, record, offsetDelta, timestampDelta);
+    const bodyBytes = recordBodySize(record, offsetDelta, timestampDelta);
+    if (this.#closed || this.#pos + varintSize(bodyBytes) + bodyBytes > this.#buf.length) return -1;
+    this.#placement.offsetDelta = offsetDelta;
+    this.#placement.timestampDelta = timestampDelta;
+    this.#placement.bodyBytes = bodyBytes;
+    this.#pos = writeRecord(this.#buf, this.#pos, record, this.#placement);
     if (record.timestamp > this.#maxTimestamp) this.#maxTimestamp = record.timestamp;
     this.recordCount++;
     return offsetDelta;

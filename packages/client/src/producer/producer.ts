@@ -15,6 +15,7 @@ import { defaultPartitioner, type Partitioner } from './partitioner.js';
 import { ProducerBatch, SendTracker, type RecordMetadata } from './producer-batch.js';
 import {
   byteLength,
+  fixedBytesOf,
   measureHeaders,
   recordSize,
   type Bytes,
@@ -118,13 +119,13 @@ export class Producer {
     // Every record is checked and placed before any is appended, so a bad one fails the
     // whole call without half of it being sent.
     const records = args.messages.map((message) => this.#measure(message, timestamp, args.topic));
-    const partitions = args.messages.map((message, i) =>
-      this.#place(message, records[i]!, topic, available),
-    );
+    const placer = this.#placer(topic, available);
+    const partitions = args.messages.map((message, i) => placer(message, records[i]!));
     const tracker = new SendTracker();
+    const now = performance.now();
     for (let i = 0; i < records.length; i++) {
       const queue = this.#accumulator.queue(args.topic, partitions[i]!);
-      if (!this.#accumulator.tryAppend(queue, records[i]!, tracker, performance.now())) {
+      if (!this.#accumulator.tryAppend(queue, records[i]!, tracker, now)) {
         const leftMs = this.#options.maxBlockMs - (performance.now() - started);
         await this.#accumulator.appendWaiting(queue, records[i]!, tracker, Math.max(1, leftMs));
       }
@@ -156,13 +157,17 @@ export class Producer {
     const key =
       typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : (message.key ?? null);
     const headers = toHeaders(message.headers);
+    const keyBytes = byteLength(key);
+    const valueBytes = byteLength(message.value);
+    const headersBytes = headers === NO_HEADERS ? 1 : measureHeaders(headers);
     const record: MeasuredRecord = {
       key,
-      keyBytes: byteLength(key),
+      keyBytes,
       value: message.value,
-      valueBytes: byteLength(message.value),
+      valueBytes,
       headers,
-      headersBytes: headers === NO_HEADERS ? 1 : measureHeaders(headers),
+      headersBytes,
+      fixedBytes: fixedBytesOf(keyBytes, valueBytes, headersBytes),
       timestamp: message.timestamp ?? now,
     };
     if (ProducerBatch.capacityFor(record) > this.#options.maxRequestSize) {
@@ -173,14 +178,25 @@ export class Producer {
     return record;
   }
 
-  #place(
-    message: ProducerRecord,
-    record: MeasuredRecord,
-    topic: TopicInfo,
-    available: readonly number[],
-  ): number {
+  /**
+   * Places records of one send() on partitions: an explicit partition is checked, the rest
+   * go to the partitioner with one reused input object (one per record was measurable).
+   */
+  #placer(topic: TopicInfo, available: readonly number[]) {
     const count = topic.partitions.length;
-    if (message.partition !== undefined) {
+    const input = {
+      topic: topic.name,
+      key: null as Buffer | null,
+      partitionCount: count,
+      availablePartitions: available,
+      recordBytes: 0,
+    };
+    return (message: ProducerRecord, record: MeasuredRecord): number => {
+      if (message.partition === undefined) {
+        input.key = record.key as Buffer | null;
+        input.recordBytes = record.fixedBytes;
+        return this.#partitioner(input);
+      }
       if (
         !Number.isInteger(message.partition) ||
         message.partition < 0 ||
@@ -191,14 +207,7 @@ export class Producer {
         );
       }
       return message.partition;
-    }
-    return this.#partitioner({
-      topic: topic.name,
-      key: record.key as Buffer | null,
-      partitionCount: count,
-      availablePartitions: available,
-      recordBytes: recordSize(record, 0, 0),
-    });
+    };
   }
 
   /** The topic's partitions; waits up to maxBlockMs for a topic being created or electing. */

@@ -22,6 +22,8 @@ export interface MeasuredRecord {
   readonly headers: readonly RecordHeader[];
   /** Encoded size of the header section (count and every header). */
   readonly headersBytes: number;
+  /** Body bytes that do not depend on the record's place in a batch (all but the two deltas). */
+  readonly fixedBytes: number;
   readonly timestamp: number;
 }
 
@@ -68,7 +70,7 @@ export function writeVarint(buf: Buffer, pos: number, v: number): number {
   return pos;
 }
 
-function sizedBytes(length: number): number {
+export function sizedBytes(length: number): number {
   return length < 0 ? 1 : varintSize(length) + length;
 }
 
@@ -76,7 +78,8 @@ function writeBytes(buf: Buffer, pos: number, value: Bytes, length: number): num
   pos = writeVarint(buf, pos, length);
   if (value === null || length <= 0) return pos;
   if (typeof value === 'string') return pos + buf.write(value, pos, length, 'utf8');
-  value.copy(buf, pos);
+  // TypedArray#set: for small values cheaper than Buffer#copy's argument handling.
+  buf.set(value, pos);
   return pos + length;
 }
 
@@ -93,14 +96,12 @@ export function recordBodySize(
   offsetDelta: number,
   timestampDelta: number,
 ): number {
-  return (
-    1 +
-    varintSize(timestampDelta) +
-    varintSize(offsetDelta) +
-    sizedBytes(record.keyBytes) +
-    sizedBytes(record.valueBytes) +
-    record.headersBytes
-  );
+  return record.fixedBytes + varintSize(timestampDelta) + varintSize(offsetDelta);
+}
+
+/** fixedBytes of a record: attributes, key, value and headers with their lengths. */
+export function fixedBytesOf(keyBytes: number, valueBytes: number, headersBytes: number): number {
+  return 1 + sizedBytes(keyBytes) + sizedBytes(valueBytes) + headersBytes;
 }
 
 /** Whole encoded size of a record at this offset and timestamp delta. */
@@ -113,15 +114,18 @@ export function recordSize(
   return varintSize(body) + body;
 }
 
-/** Writes one record at `pos`; the caller checked it fits. Returns the position after it. */
+/**
+ * Writes one record at `pos`; the caller checked that it fits and passes the body size it
+ * measured for that (recordBodySize). Returns the position after the record.
+ */
 export function writeRecord(
   buf: Buffer,
   pos: number,
   record: MeasuredRecord,
-  offsetDelta: number,
-  timestampDelta: number,
+  placement: { offsetDelta: number; timestampDelta: number; bodyBytes: number },
 ): number {
-  pos = writeVarint(buf, pos, recordBodySize(record, offsetDelta, timestampDelta));
+  const { offsetDelta, timestampDelta } = placement;
+  pos = writeVarint(buf, pos, placement.bodyBytes);
   buf[pos++] = 0;
   pos = writeVarint(buf, pos, timestampDelta);
   pos = writeVarint(buf, pos, offsetDelta);

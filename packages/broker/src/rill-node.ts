@@ -19,7 +19,7 @@ import {
   type ControllerApi,
 } from './quorum/controller-rpc.js';
 import { LocalController } from './quorum/local-controller.js';
-import { registerWithController } from './quorum/register-broker.js';
+import { BrokerMembership } from './quorum/register-broker.js';
 import { startQuorum, type RunningQuorum } from './quorum/start-quorum.js';
 
 export const rillVersion = '0.1.0';
@@ -39,6 +39,8 @@ export class RillNode {
   #quorum: RunningQuorum | null = null;
   #partitions: PartitionManager | null = null;
   #metadata: QuorumMetadataStore | null = null;
+  #controller: LocalController | null = null;
+  #membership: BrokerMembership | null = null;
   #ready = false;
 
   constructor(config: BrokerConfig, logger: Logger) {
@@ -75,7 +77,12 @@ export class RillNode {
     this.#internal.addService(quorum.service, quorum.implementation);
     let controller: ControllerApi | null = null;
     if (roles.includes('controller')) {
-      controller = new LocalController(quorum, config, (ms) => this.metrics.raftCommitDuration.observe(ms / 1000));
+      const local = new LocalController({
+        quorum, config, logger: componentLogger(this.#logger, 'controller'),
+        onCommit: (ms) => this.metrics.raftCommitDuration.observe(ms / 1000),
+      });
+      this.#controller = local;
+      controller = local;
       this.#internal.addService(controllerService, controllerServiceImplementation(controller, clusterId));
     }
     await this.#internal.listen();
@@ -89,6 +96,8 @@ export class RillNode {
     this.#ready = false;
     for (const listener of this.#listeners) await listener.close();
     await this.#partitions?.close();
+    this.#membership?.stop();
+    this.#controller?.stop();
     this.#metadata?.close();
     await this.#quorum?.node.stop();
     await this.#internal?.close();
@@ -110,7 +119,8 @@ export class RillNode {
       localController: options.controller, voters: quorum.voters, logger: componentLogger(this.#logger, 'metadata'),
     });
     this.#metadata = metadata;
-    await registerWithController(metadata, this.#registration(nodeId));
+    this.#membership = new BrokerMembership(metadata, this.#registration(nodeId), componentLogger(this.#logger, 'membership'));
+    await this.#membership.join(config.int('broker.heartbeat.interval.ms'));
     const partitions = new PartitionManager({
       nodeId, config, logDirs, metrics: this.metrics, logger: componentLogger(this.#logger, 'partitions'),
     });

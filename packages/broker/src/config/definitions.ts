@@ -66,6 +66,14 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
     doc: 'A quorum request unanswered this long is sent again.',
   },
   {
+    name: 'broker.heartbeat.interval.ms', type: 'int', default: '2000', min: 10,
+    doc: 'How often a broker tells the active controller it is alive.',
+  },
+  {
+    name: 'broker.session.timeout.ms', type: 'int', default: '9000', min: 100,
+    doc: 'A broker not heard from this long is fenced: its partitions get new leaders from their ISRs.',
+  },
+  {
     name: 'metadata.log.dir', type: 'string', default: null,
     doc: 'Where the metadata log lives; defaults to the first of log.dirs.',
   },

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import {
   NotControllerError,
   remoteController,
+  type BrokerHeartbeat,
   type BrokerRegistrationRequest,
   type Committed,
   type ControllerApi,
@@ -84,6 +85,17 @@ export class QuorumMetadataStore implements MetadataStore {
     }
     await this.#caughtUp(answer.committedOffset);
     return true;
+  }
+
+  /** One heartbeat to the active controller; null when no controller answered. */
+  async brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<{ errorCode: number; isFenced: boolean } | null> {
+    const controller = this.#controllerFor(this.#options.core().leaderId);
+    if (controller === null) return null;
+    try {
+      return (await controller.brokerHeartbeat(heartbeat)).value;
+    } catch {
+      return null;
+    }
   }
 
   /** Calls the active controller, following leadership changes; null when none answers in time. */

@@ -94,7 +94,11 @@ export class PartitionManager {
     for (const assignment of topic.partitions) {
       if (!assignment.replicas.includes(this.#options.nodeId)) continue;
       const name = partitionKey(topic.name, assignment.partition);
-      if (this.#partitions.has(name)) continue;
+      const open = this.#partitions.get(name);
+      if (open !== undefined) {
+        open.leaderEpochChanged(assignment.leaderEpoch);
+        continue;
+      }
       const dir = existing.get(name) ?? this.#leastUsedDir();
       const log = await Log.open({
         dir: join(dir, name),

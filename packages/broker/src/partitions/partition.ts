@@ -35,6 +35,11 @@ export class Partition {
     return this.#leaderEpoch;
   }
 
+  /** A new leader was elected: batches appended from now on carry its epoch. */
+  leaderEpochChanged(epoch: number): void {
+    if (epoch > this.#leaderEpoch) this.#leaderEpoch = epoch;
+  }
+
   get highWatermark(): number {
     return this.#highWatermark;
   }

@@ -11,6 +11,13 @@ export interface ControllerApi {
   createTopics(topics: readonly NewTopic[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>>;
   deleteTopics(names: readonly string[]): Promise<Committed<TopicOutcome[]>>;
   registerBroker(registration: BrokerRegistrationRequest): Promise<Committed<number>>;
+  /** A broker's sign of life; answers whether it is (still) fenced. */
+  brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<Committed<{ errorCode: number; isFenced: boolean }>>;
+}
+
+export interface BrokerHeartbeat {
+  readonly brokerId: number;
+  readonly incarnationId: string;
 }
 
 /** An answer together with the metadata offset at which its change is committed (-1: none). */
@@ -47,6 +54,7 @@ interface ControllerClient extends Client {
   createTopics(request: object, options: { deadline: number }, callback: Callback<{ topics: WireOutcome[]; committedOffset: number }>): void;
   deleteTopics(request: object, options: { deadline: number }, callback: Callback<{ topics: WireOutcome[]; committedOffset: number }>): void;
   registerBroker(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; committedOffset: number }>): void;
+  brokerHeartbeat(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; isFenced: boolean }>): void;
 }
 
 type ControllerClientConstructor = (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => ControllerClient) & {
@@ -65,7 +73,7 @@ const notControllerStatus = status.FAILED_PRECONDITION;
 /** A client for the active controller at `address`. */
 export function remoteController(address: string, clusterId: string): ControllerApi & { close(): void } {
   const client = new controllerPackage.controller.Controller(address, credentials.createInsecure());
-  const call = <T>(method: 'createTopics' | 'deleteTopics' | 'registerBroker', request: object): Promise<T> =>
+  const call = <T>(method: 'createTopics' | 'deleteTopics' | 'registerBroker' | 'brokerHeartbeat', request: object): Promise<T> =>
     new Promise((resolve, reject) => {
       (client[method] as (r: object, o: { deadline: number }, c: Callback<T>) => void).call(
         client, { clusterId, ...request }, { deadline: Date.now() + callDeadlineMs },
@@ -91,6 +99,10 @@ export function remoteController(address: string, clusterId: string): Controller
         internalAddress: `${registration.internalAddress.host}:${registration.internalAddress.port}`,
       });
       return { value: response.errorCode, committedOffset: response.committedOffset };
+    },
+    async brokerHeartbeat(heartbeat) {
+      const response = await call<{ errorCode: number; isFenced: boolean }>('brokerHeartbeat', heartbeat);
+      return { value: response, committedOffset: -1 };
     },
     close: () => client.close(),
   };
@@ -128,6 +140,10 @@ export function controllerServiceImplementation(local: ControllerApi, clusterId:
         internalAddress: { host, port },
       });
       return { errorCode: answer.value, committedOffset: answer.committedOffset };
+    }),
+    brokerHeartbeat: serve(async (request: { clusterId: string; brokerId: number; incarnationId: string }) => {
+      const answer = await local.brokerHeartbeat({ brokerId: request.brokerId, incarnationId: request.incarnationId });
+      return answer.value;
     }),
   };
 }

@@ -4,13 +4,17 @@ import {
   createTopics,
   deleteTopics,
   registerBroker,
-  unfenceBroker,
   type ElectionOptions,
 } from '@rill/controller-quorum';
+import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { NewTopic, TopicOutcome } from '../metadata/metadata-store.js';
-import type { BrokerRegistrationRequest, Committed, ControllerApi } from './controller-rpc.js';
+import { BrokerSessions } from './broker-sessions.js';
+import type { BrokerHeartbeat, BrokerRegistrationRequest, Committed, ControllerApi } from './controller-rpc.js';
 import type { RunningQuorum } from './start-quorum.js';
+
+/** How often the active controller looks for brokers whose session lapsed. */
+const sessionCheckIntervalMs = 250;
 
 /**
  * The controller on this node: Kafka admin operations as controller operations on the
@@ -20,10 +24,23 @@ import type { RunningQuorum } from './start-quorum.js';
 export class LocalController implements ControllerApi {
   readonly #active: ActiveController;
   readonly #config: BrokerConfig;
+  readonly #sessions: BrokerSessions;
 
-  constructor(quorum: RunningQuorum, config: BrokerConfig, onCommit: (commitMs: number) => void) {
-    this.#active = new ActiveController(quorum.node, quorum.metadata, onCommit);
-    this.#config = config;
+  constructor(options: { quorum: RunningQuorum; config: BrokerConfig; logger: Logger; onCommit: (commitMs: number) => void }) {
+    this.#active = new ActiveController(options.quorum.node, options.quorum.metadata, options.onCommit);
+    this.#config = options.config;
+    this.#sessions = new BrokerSessions({
+      node: options.quorum.node,
+      active: this.#active,
+      sessionTimeoutMs: options.config.int('broker.session.timeout.ms'),
+      election: () => this.#electionOptions(),
+      logger: options.logger,
+    });
+    this.#sessions.start(sessionCheckIntervalMs);
+  }
+
+  stop(): void {
+    this.#sessions.stop();
   }
 
   async createTopics(topics: readonly NewTopic[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>> {
@@ -43,16 +60,18 @@ export class LocalController implements ControllerApi {
   }
 
   /**
-   * Registers a broker and unfences it at once. Fencing brokers whose heartbeats stop, and
-   * unfencing only brokers that caught up with the metadata log, come with broker heartbeats.
+   * Registers a broker (fenced, as every registration starts). The broker waits until it has
+   * replayed its registration, so its first heartbeat after that, which unfences it, comes
+   * from a broker that has caught up with the metadata log.
    */
   async registerBroker(request: BrokerRegistrationRequest): Promise<Committed<number>> {
-    const election = this.#electionOptions();
     const registration = { ...request, nodeId: request.brokerId };
-    const registered = await this.#active.run((image) => registerBroker(image, registration, election));
-    if (registered.response.errorCode !== 0) return { value: registered.response.errorCode, committedOffset: registered.committedOffset };
-    const unfenced = await this.#active.run((image) => unfenceBroker(image, request.brokerId, election));
-    return { value: unfenced.response.errorCode, committedOffset: unfenced.committedOffset };
+    const registered = await this.#active.run((image) => registerBroker(image, registration, this.#electionOptions()));
+    return { value: registered.response.errorCode, committedOffset: registered.committedOffset };
+  }
+
+  brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<Committed<{ errorCode: number; isFenced: boolean }>> {
+    return this.#sessions.heartbeat(heartbeat);
   }
 
   #electionOptions(): ElectionOptions {

@@ -20,7 +20,7 @@ import {
 } from './quorum/controller-rpc.js';
 import { LocalController } from './quorum/local-controller.js';
 import { BrokerMembership } from './quorum/register-broker.js';
-import { startQuorum, type RunningQuorum } from './quorum/start-quorum.js';
+import { internalAddress, startQuorum, type RunningQuorum } from './quorum/start-quorum.js';
 
 export const rillVersion = '0.1.0';
 
@@ -157,13 +157,12 @@ export class RillNode {
       if (explicit) return explicit;
       return { ...listener, host: routableHost(listener.host) };
     });
-    const internal = parseHostPort(this.config.optionalString('internal.advertised.listener') ?? this.config.string('internal.listener'), 'internal.listener');
     return {
       brokerId: nodeId,
       incarnationId: randomUUID(),
       endpoints,
       rack: null,
-      internalAddress: { host: routableHost(internal.host), port: internal.port },
+      internalAddress: parseHostPort(internalAddress(this.config), 'internal.advertised.listener'),
     };
   }
 }

@@ -6,6 +6,11 @@ export interface ClusterOptions {
   readonly nodes: number;
   /** process.roles of every node, e.g. 'controller' or 'broker,controller'. */
   readonly roles?: string;
+  /**
+   * Separate roles instead: the first `controllers` nodes are controllers (the voters), the
+   * rest brokers only.
+   */
+  readonly controllers?: number;
   /** Properties for every node. */
   readonly properties?: ServerProcessOptions['properties'];
   readonly env?: ServerProcessOptions['env'];
@@ -26,16 +31,20 @@ export class Cluster {
   static async start(options: ClusterOptions): Promise<Cluster> {
     const nodes: ServerProcess[] = [];
     for (let nodeId = 1; nodeId <= options.nodes; nodeId++) {
+      const roles = options.controllers !== undefined ? (nodeId <= options.controllers ? 'controller' : 'broker') : options.roles;
       nodes.push(
         await ServerProcess.prepare({
           nodeId,
-          properties: { ...(options.roles ? { 'process.roles': options.roles } : {}), ...options.properties },
+          properties: { ...(roles ? { 'process.roles': roles } : {}), ...options.properties },
           ...(options.env ? { env: options.env } : {}),
           ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
         }),
       );
     }
-    const voters = nodes.map((node) => node.voter).join(',');
+    const voters = nodes
+      .filter((node) => options.controllers === undefined || node.nodeId <= options.controllers)
+      .map((node) => node.voter)
+      .join(',');
     for (const node of nodes) node.configure({ voters });
     const cluster = new Cluster(nodes);
     try {
@@ -57,9 +66,11 @@ export class Cluster {
     return this.nodes.filter((n) => n.running);
   }
 
-  /** Bootstrap servers of the running nodes, for Kafka clients. */
+  /** Bootstrap servers of the running nodes with a Kafka listener, for Kafka clients. */
   get bootstrap(): string[] {
-    return this.running().map((n) => n.bootstrap);
+    return this.running()
+      .filter((n) => n.hasBrokerRole)
+      .map((n) => n.bootstrap);
   }
 
   /** Waits until a running node reports a metric line matching `pattern`, and returns the match. */

@@ -55,6 +55,12 @@ export class ServerProcess {
     return new ServerProcess(options, ports, dataDir);
   }
 
+  /** Whether it serves Kafka clients (process.roles includes broker, the default). */
+  get hasBrokerRole(): boolean {
+    const roles = this.#options.properties?.['process.roles'];
+    return roles === undefined || String(roles).includes('broker');
+  }
+
   /** This node's entry in controller.quorum.voters. */
   get voter(): string {
     return `${this.nodeId}@127.0.0.1:${this.internalPort}`;

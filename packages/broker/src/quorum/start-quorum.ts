@@ -3,7 +3,7 @@ import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc
 import { CommittedMetadata, QuorumNode, type RaftCore, type RaftEvent } from '@rill/controller-quorum';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
-import { formatHostPort, parseVoter } from '../config/addresses.js';
+import { formatHostPort, parseHostPort, parseVoter } from '../config/addresses.js';
 import type { NodeMetrics } from '../observability/metrics.js';
 
 export interface RunningQuorum {
@@ -43,6 +43,7 @@ export async function startQuorum(options: {
     nodeId: config.int('node.id'),
     clusterId: options.clusterId,
     voters,
+    selfAddress: internalAddress(config),
     dataDir: join(metadataDir, '__cluster_metadata-0'),
     timings: {
       electionTimeoutMs: config.int('controller.quorum.election.timeout.ms'),
@@ -74,4 +75,12 @@ function reportState(metrics: NodeMetrics, core: RaftCore): void {
   metrics.raftHighWatermark.set(core.highWatermark);
   const current = core.isVoter ? core.role : 'observer';
   for (const state of raftStates) metrics.raftState.set({ state }, state === current ? 1 : 0);
+}
+
+/** How other nodes reach this one's internal listener. */
+export function internalAddress(config: BrokerConfig): string {
+  const text = config.optionalString('internal.advertised.listener') ?? config.string('internal.listener');
+  const address = parseHostPort(text, 'internal.advertised.listener');
+  const host = address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host;
+  return formatHostPort({ host, port: address.port });
 }

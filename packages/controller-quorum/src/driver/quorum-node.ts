@@ -20,6 +20,8 @@ export interface QuorumNodeOptions {
   readonly clusterId: string;
   /** Every voter's internal gRPC address, by node id (controller.quorum.voters). */
   readonly voters: ReadonlyMap<number, string>;
+  /** This node's internal gRPC address as others reach it. */
+  readonly selfAddress: string;
   readonly dataDir: string;
   readonly timings: QuorumTimings;
   readonly sink: CommittedLogSink;
@@ -54,6 +56,7 @@ export class QuorumNode {
       clusterId: options.clusterId,
       nodeId: options.nodeId,
       peers: options.voters,
+      selfAddress: options.selfAddress,
       logger: options.logger,
     });
     const driver = new RaftDriver({

@@ -7,6 +7,9 @@ import { fromWire, toWire, type WireEnvelope } from './raft-wire.js';
 
 /** Messages to one peer that may be unanswered at once; beyond it we drop, as a lossy link would. */
 const callsInFlightPerPeerMax = 128;
+
+/** Observers whose addresses we remember, to answer their fetches. */
+const observersMax = 1024;
 const deliverDeadlineMs = 2000;
 
 interface QuorumClient extends Client {
@@ -22,8 +25,10 @@ export const quorumService: ServiceDefinition = quorumPackage.quorum.Quorum.serv
 export interface QuorumTransportOptions {
   readonly clusterId: string;
   readonly nodeId: number;
-  /** Internal gRPC address of every node we may send to, by node id. */
+  /** Internal gRPC address of every voter, by node id. */
   readonly peers: ReadonlyMap<number, string>;
+  /** Our own internal gRPC address, sent with every message so observers can be answered. */
+  readonly selfAddress: string;
   readonly logger: Logger;
 }
 
@@ -35,6 +40,8 @@ export class QuorumTransport implements RaftTransport {
   readonly #options: QuorumTransportOptions;
   readonly #clients = new Map<number, QuorumClient>();
   readonly #inFlight = new Map<number, number>();
+  /** Addresses of observers, learnt from the messages they send us. */
+  readonly #observers = new Map<number, string>();
 
   constructor(options: QuorumTransportOptions) {
     this.#options = options;
@@ -46,7 +53,7 @@ export class QuorumTransport implements RaftTransport {
     const inFlight = this.#inFlight.get(message.to) ?? 0;
     if (inFlight >= callsInFlightPerPeerMax) return;
     this.#inFlight.set(message.to, inFlight + 1);
-    client.deliver(toWire(message, this.#options.clusterId), { deadline: Date.now() + deliverDeadlineMs }, () => {
+    client.deliver(toWire(message, this.#options.clusterId, this.#options.selfAddress), { deadline: Date.now() + deliverDeadlineMs }, () => {
       this.#inFlight.set(message.to, (this.#inFlight.get(message.to) ?? 1) - 1);
     });
   }
@@ -65,10 +72,22 @@ export class QuorumTransport implements RaftTransport {
           return;
         }
         const message = fromWire(envelope);
-        if (message !== null) deliver(message);
+        if (message === null) return callback(null, {});
+        this.#learnObserver(envelope);
+        deliver(message);
         callback(null, {});
       },
     };
+  }
+
+  #learnObserver(envelope: WireEnvelope): void {
+    const address = envelope.replyTo;
+    if (this.#options.peers.has(envelope.from) || address === undefined || address === '') return;
+    if (this.#observers.get(envelope.from) === address) return;
+    if (!this.#observers.has(envelope.from) && this.#observers.size >= observersMax) return;
+    this.#observers.set(envelope.from, address);
+    this.#clients.get(envelope.from)?.close();
+    this.#clients.delete(envelope.from);
   }
 
   close(): void {
@@ -79,7 +98,7 @@ export class QuorumTransport implements RaftTransport {
   #client(nodeId: number): QuorumClient | null {
     const existing = this.#clients.get(nodeId);
     if (existing) return existing;
-    const address = this.#options.peers.get(nodeId);
+    const address = this.#options.peers.get(nodeId) ?? this.#observers.get(nodeId);
     if (address === undefined) {
       this.#options.logger.warn({ nodeId }, 'no address for a quorum peer; message dropped');
       return null;

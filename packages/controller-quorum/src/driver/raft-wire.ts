@@ -26,11 +26,12 @@ export interface WireEnvelope {
   clusterId: string;
   from: number;
   to: number;
+  replyTo?: string;
   body?: string;
   [field: string]: unknown;
 }
 
-export function toWire(message: RaftMessage, clusterId: string): WireEnvelope {
+export function toWire(message: RaftMessage, clusterId: string, replyTo = ''): WireEnvelope {
   const { kind, from, to, ...rest } = message as RaftMessage & Fields;
   const body: Fields = { ...rest };
   if ('error' in body) {
@@ -39,7 +40,7 @@ export function toWire(message: RaftMessage, clusterId: string): WireEnvelope {
     delete body['leaderId'];
     delete body['epoch'];
   }
-  return { clusterId, from, to, [bodyFieldOf[kind]]: body };
+  return { clusterId, from, to, replyTo, [bodyFieldOf[kind]]: body };
 }
 
 /** The core's message, or null when the envelope carries no known body. */

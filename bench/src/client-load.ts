@@ -76,7 +76,9 @@ async function runClientWorkload(
 }
 
 async function produceFor(brokers: string[], workload: Workload, durationMs: number) {
-  const batchSize = Math.floor(requestPayloadBytes / workload.partitions);
+  // Keyless records stick to one partition per batch (KIP-794), so a batch as large as the
+  // load generator's whole request keeps requests as large as its, whatever the partitions.
+  const batchSize = requestPayloadBytes;
   const producer = new Producer({
     brokers,
     clientId: 'rill-bench-client',

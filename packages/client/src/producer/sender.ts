@@ -44,6 +44,7 @@ export class Sender {
   #flushRequests = 0;
   #idleWaiters: (() => void)[] = [];
   #refreshingMetadata = false;
+  #lastRefreshMs = -Infinity;
 
   constructor(deps: SenderDeps) {
     this.#deps = deps;
@@ -126,8 +127,10 @@ export class Sender {
       });
     }
     const head = queue.ready[0];
-    if (head !== undefined)
-      wakeAt = Math.min(wakeAt, Math.max(head.retryAtMs, head.createdMs + deliveryTimeoutMs));
+    if (head !== undefined) {
+      wakeAt = Math.min(wakeAt, head.createdMs + deliveryTimeoutMs);
+      if (head.retryAtMs > now) wakeAt = Math.min(wakeAt, head.retryAtMs);
+    }
     return wakeAt;
   }
 
@@ -286,23 +289,29 @@ export class Sender {
     this.wake();
   }
 
+  /**
+   * One metadata refresh at a time, and at most one per retry.backoff.ms: while a leader
+   * stays unknown (an election), every drain would otherwise ask again at once.
+   */
   #refreshMetadata(): void {
     if (this.#refreshingMetadata) return;
     this.#refreshingMetadata = true;
     const cluster = this.#deps.cluster;
-    cluster.refreshMetadata().then(
-      () => {
-        this.#refreshingMetadata = false;
-        this.wake();
-      },
-      (error: unknown) => {
-        cluster.logger.warn('metadata refresh failed; retrying', { error: String(error) });
-        setTimeout(() => {
-          this.#refreshingMetadata = false;
-          this.wake();
-        }, cluster.options.retry.initialBackoffMs).unref();
-      },
+    const waitMs = Math.max(
+      0,
+      this.#lastRefreshMs + cluster.options.retry.initialBackoffMs - performance.now(),
     );
+    const done = () => {
+      this.#lastRefreshMs = performance.now();
+      this.#refreshingMetadata = false;
+      this.wake();
+    };
+    setTimeout(() => {
+      cluster.refreshMetadata().then(done, (error: unknown) => {
+        cluster.logger.warn('metadata refresh failed; retrying', { error: String(error) });
+        done();
+      });
+    }, waitMs).unref();
   }
 
   #totalInFlight(): number {

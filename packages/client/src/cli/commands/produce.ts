@@ -65,7 +65,9 @@ async function produce(ctx: ActionContext, topic: string, o: ProduceOptions): Pr
     acks,
     compression: o.compression,
     lingerMs: parseInteger('--linger-ms', o.lingerMs, 0),
+    // A script should hear about an unreachable cluster in seconds, not minutes.
     maxBlockMs: 15_000,
+    deliveryTimeoutMs: 30_000,
   });
   const input = o.file === undefined ? ctx.io.stdin : createReadStream(o.file);
   const pending: Promise<unknown>[] = [];

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { decodeRecordBatch, ErrorCode } from '@rill/protocol';
+import type { Cluster } from '../cluster/cluster.js';
+import { ConnectionError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import { RecordAccumulator } from './accumulator.js';
+import { ProducerIdentity } from './idempotence.js';
+import { MemoryBudget } from './memory-budget.js';
+import { resolveProducerOptions } from './options.js';
+import { SendTracker } from './producer-batch.js';
+import { fixedBytesOf } from './record-writer.js';
+import { Sender } from './sender.js';
+
+type Answer = number | 'drop';
+
+/**
+ * A one-broker cluster whose Produce answers come from a script, per request: an error
+ * code for every partition, or 'drop' (the connection breaks). Records what was sent.
+ */
+function scriptedCluster(script: Answer[]) {
+  const sent: { sequence: number; values: string[] }[] = [];
+  let refreshes = 0;
+  let offset = 0;
+  const connection = {
+    version: () => 7,
+    async requestFrames(
+      _key: number,
+      _version: number,
+      encode: (id: number, client: string) => Buffer[],
+    ) {
+      const frame = Buffer.concat(encode(1, 'test'));
+      // size, api key, version, correlation id, client id 'test', null transactional id,
+      // acks, timeout, 1 topic 't', 1 partition, its index and records length: 45 bytes.
+      const { header, records } = decodeRecordBatch(frame, 45);
+      sent.push({ sequence: header.baseSequence, values: records.map((r) => r.value!.toString()) });
+      const answer = script.shift() ?? ErrorCode.NONE;
+      if (answer === 'drop') throw new ConnectionError('fake:9092', 'connection dropped');
+      const baseOffset = offset;
+      if (answer === ErrorCode.NONE) offset += records.length;
+      return {
+        responses: [
+          { name: 't', partitionResponses: [{ index: 0, errorCode: answer, baseOffset }] },
+        ],
+        throttleTimeMs: 0,
+      };
+    },
+  };
+  const cluster = {
+    logger: silentLogger,
+    options: {
+      requestTimeoutMs: 1000,
+      retry: { retries: 5, initialBackoffMs: 5, maxBackoffMs: 20 },
+    },
+    leaderFor: () => 1,
+    nodeConnection: async () => connection,
+    refreshMetadata: async () => {
+      refreshes++;
+    },
+    anyConnection: async () => ({ supports: () => true, addressText: 'fake:9092' }),
+    requestAny: async () => ({ errorCode: 0, producerId: 7, producerEpoch: 0 }),
+  } as unknown as Cluster;
+  return { cluster, sent, refreshes: () => refreshes };
+}
+
+async function producerParts(cluster: Cluster, idempotent: boolean, maxInFlightRequests = 1) {
+  const options = resolveProducerOptions({
+    brokers: ['fake:9092'],
+    lingerMs: 0,
+    idempotent,
+    maxInFlightRequests,
+  });
+  const memory = new MemoryBudget(options.bufferMemoryBytes, options.batchSize);
+  const identity = new ProducerIdentity(cluster);
+  await identity.start(options.idempotence);
+  let sender: Sender | undefined;
+  const accumulator = new RecordAccumulator({
+    batchSize: options.batchSize,
+    compression: 'none',
+    memory,
+    onReady: () => sender?.wake(),
+  });
+  sender = new Sender({ cluster, accumulator, memory, options, identity });
+  const send = (values: string[]) => {
+    const tracker = new SendTracker();
+    const queue = accumulator.queue('t', 0);
+    for (const value of values) {
+      accumulator.tryAppend(
+        queue,
+        {
+          key: null,
+          keyBytes: -1,
+          value,
+          valueBytes: value.length,
+          headers: [],
+          headersBytes: 1,
+          fixedBytes: fixedBytesOf(-1, value.length, 1),
+          timestamp: 0,
+        },
+        tracker,
+        performance.now(),
+      );
+    }
+    accumulator.close(queue);
+    tracker.sealed();
+    sender!.wake();
+    return tracker.promise;
+  };
+  return { send, sender, memory };
+}
+
+describe('Sender', () => {
+  it('retries a NOT_LEADER_OR_FOLLOWER batch after a metadata refresh, on its own backoff timer', async () => {
+    const { cluster, sent, refreshes } = scriptedCluster([ErrorCode.NOT_LEADER_OR_FOLLOWER]);
+    const { send, memory } = await producerParts(cluster, false);
+    const results = await send(['a', 'b']);
+    expect(results).toEqual([{ topic: 't', partition: 0, baseOffset: 0, recordCount: 2 }]);
+    expect(sent.map((s) => s.values)).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
+    expect(refreshes()).toBeGreaterThanOrEqual(1);
+    expect(memory.usedBytes).toBe(0);
+  });
+
+  it('fails a batch on an error retrying cannot fix, and frees its memory', async () => {
+    const { cluster } = scriptedCluster([ErrorCode.MESSAGE_TOO_LARGE]);
+    const { send, memory } = await producerParts(cluster, false);
+    await expect(send(['x'])).rejects.toMatchObject({
+      name: 'MESSAGE_TOO_LARGE',
+      retriable: false,
+    });
+    expect(memory.usedBytes).toBe(0);
+  });
+
+  it('resends idempotent batches with their original sequences, in order, after a dropped connection', async () => {
+    // Both batches in flight; the first never arrives, so the broker refuses the second.
+    const { cluster, sent } = scriptedCluster(['drop', ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER]);
+    const { send } = await producerParts(cluster, true, 2);
+    const [first, second] = await Promise.all([send(['a', 'b']), send(['c'])]);
+    expect(first[0]!.baseOffset).toBe(0);
+    expect(second[0]!.baseOffset).toBe(2);
+    // Every attempt keeps its sequence, and the retries go one at a time, 0 before 2.
+    expect(sent.map((s) => s.sequence)).toEqual([0, 2, 0, 2]);
+  });
+});

@@ -83,15 +83,22 @@ async function produce(ctx: ActionContext, topic: string, o: ProduceOptions): Pr
     lines = [];
     if (pending.length >= SENDS_IN_FLIGHT) await pending.shift();
   };
+  // Ctrl-C while waiting on a terminal: stop reading, deliver what was read, exit cleanly.
+  const stopReading = () => input.destroy();
+  ctx.signal.addEventListener('abort', stopReading);
   try {
-    for await (const line of readLines(input, inputLineBytesMax)) {
-      if (ctx.signal.aborted) break;
-      lines.push(toRecord(line));
-      if (lines.length >= LINES_PER_SEND) await flushLines();
+    try {
+      for await (const line of readLines(input, inputLineBytesMax)) {
+        lines.push(toRecord(line));
+        if (lines.length >= LINES_PER_SEND) await flushLines();
+      }
+    } catch (error) {
+      if (!ctx.signal.aborted) throw error;
     }
     await flushLines();
     await Promise.all(pending);
   } finally {
+    ctx.signal.removeEventListener('abort', stopReading);
     await producer.close();
   }
   if (ctx.format === 'json') await ctx.out.write(json({ topic, records: count }));

@@ -197,7 +197,14 @@ export class Consumer {
     this.#check();
     if (offsets === undefined) return this.#commitProcessed();
     const groupId = this.#requireGroup();
-    await commitOffsets(this.#group, groupId, offsets, this.#membership?.committer() ?? undefined);
+    const committer = this.#membership === null ? undefined : this.#membership.committer();
+    if (committer === null) {
+      throw new RillError(
+        `consumer of group ${groupId} has no generation yet (joining or fenced): commit after the rebalance`,
+        { retriable: true },
+      );
+    }
+    await commitOffsets(this.#group, groupId, offsets, committer);
     for (const o of offsets) {
       const state = this.#subscriptions.get(o.topic, o.partition);
       if (state !== undefined) state.committedOffset = o.offset;
@@ -324,7 +331,8 @@ export class Consumer {
   }
 
   async #commitProcessed(): Promise<void> {
-    if (this.#options.groupId === null) return;
+    // Without a generation there is nothing this member may commit; the next one will.
+    if (this.#options.groupId === null || this.#membership?.committer() === null) return;
     const offsets = [...this.#subscriptions.all()]
       .filter(
         (s): s is PartitionState & { processedOffset: number } =>

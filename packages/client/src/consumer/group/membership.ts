@@ -61,9 +61,13 @@ export class GroupMembership {
     this.#core = new GroupCore(rebalanceProtocolOf(this.#assignors));
   }
 
-  /** Who commits offsets now: this member in its current generation. */
+  /**
+   * Who commits offsets now: this member in its generation — still valid while a rebalance
+   * is being prepared, which is when revoked partitions are committed. Null when it has no
+   * generation (before the first join, or fenced).
+   */
   committer(): Committer | null {
-    if (this.#core.phase !== 'stable') return null;
+    if (this.#core.generationId < 0 || this.#core.memberId === '') return null;
     return { generationId: this.#core.generationId, memberId: this.#core.memberId };
   }
 

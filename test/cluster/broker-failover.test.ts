@@ -67,6 +67,14 @@ describe('three combined nodes when a broker dies', () => {
       { timeoutMs: sessionTimeoutMs + 3000, intervalMs: 100, description: `every partition to leave node ${victim.nodeId}` },
     );
     console.log(`partition leaders moved off node ${victim.nodeId} in ${Date.now() - killedAt} ms: ${after.leaders.join(',')}`);
+    const survivorMetrics = await Promise.all(cluster.running().map((n) => n.metrics()));
+    for (const metrics of survivorMetrics) {
+      expect(metrics).toContain('rill_cluster_brokers{state="fenced"} 1');
+      expect(metrics).toContain('rill_cluster_brokers{state="active"} 2');
+      expect(metrics).toMatch(/^rill_leader_elections_total\{unclean="false"\} [1-9]/m);
+    }
+    const activeControllers = survivorMetrics.map((m) => Number(/^rill_controller_active (\d)$/m.exec(m)?.[1])).reduce((a, b) => a + b);
+    expect(activeControllers).toBe(1);
 
     const producer = new Kafka({ brokers: cluster.bootstrap, logLevel: logLevel.NOTHING }).producer({
       createPartitioner: Partitioners.DefaultPartitioner,

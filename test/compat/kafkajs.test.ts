@@ -29,6 +29,20 @@ describe('kafkajs 2.2.4 against one node', () => {
     expect(await admin.listTopics()).not.toContain('admin-a');
   });
 
+  it('adds partitions with createPartitions, and producers use them', async () => {
+    await admin.createTopics({ topics: [{ topic: 'admin-grow', numPartitions: 2 }] });
+    await admin.createPartitions({ topicPartitions: [{ topic: 'admin-grow', count: 5 }] });
+    const described = await admin.fetchTopicMetadata({ topics: ['admin-grow'] });
+    expect(described.topics[0]!.partitions).toHaveLength(5);
+    const producer = kafka.producer();
+    await producer.connect();
+    const [sent] = await producer.send({ topic: 'admin-grow', messages: [{ partition: 4, value: 'in a new partition' }] });
+    await producer.disconnect();
+    expect(sent!.partition).toBe(4);
+    const shrink = await admin.createPartitions({ topicPartitions: [{ topic: 'admin-grow', count: 3 }] }).catch((e: unknown) => e);
+    expect(String((shrink as Error).message)).toMatch(/partition/i);
+  });
+
   it('rejects a replication factor larger than the cluster', async () => {
     const failure = await admin.createTopics({ topics: [{ topic: 'admin-rf', replicationFactor: 3 }] }).catch((e: unknown) => e);
     expect((failure as { errors: { type: string }[] }).errors.map((e) => e.type)).toEqual(['INVALID_REPLICATION_FACTOR']);

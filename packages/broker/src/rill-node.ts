@@ -8,6 +8,7 @@ import { InternalServer } from './internal/internal-server.js';
 import { QuorumMetadataStore } from './metadata/quorum-metadata-store.js';
 import { KafkaListener } from './network/kafka-listener.js';
 import { formatOrCheckLogDirs } from './node-identity.js';
+import { countLeaderElections, reportClusterState } from './observability/cluster-metrics.js';
 import { componentLogger } from './observability/logger.js';
 import { HttpAdminServer } from './observability/http-server.js';
 import { NodeMetrics } from './observability/metrics.js';
@@ -85,6 +86,8 @@ export class RillNode {
       controller = local;
       this.#internal.addService(controllerService, controllerServiceImplementation(controller, clusterId));
     }
+    this.metrics.beforeScrape(() => reportClusterState(this.metrics, quorum.metadata.image, quorum.node.core, nodeId));
+    quorum.metadata.subscribe((delta, image) => countLeaderElections(this.metrics, delta, image));
     await this.#internal.listen();
     quorum.node.start();
     if (roles.includes('broker')) await this.#startBroker({ nodeId, clusterId, logDirs, quorum, controller });
@@ -161,7 +164,7 @@ export class RillNode {
       brokerId: nodeId,
       incarnationId: randomUUID(),
       endpoints,
-      rack: null,
+      rack: this.config.optionalString('broker.rack'),
       internalAddress: parseHostPort(internalAddress(this.config), 'internal.advertised.listener'),
     };
   }

@@ -81,6 +81,10 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
     name: 'metadata.log.max.record.bytes.between.snapshots', type: 'long', default: '20971520', min: 1024,
     doc: 'Take a metadata snapshot after this many bytes of new records, so the log can be truncated.',
   },
+  {
+    name: 'broker.rack', type: 'string', default: null,
+    doc: 'The rack (or zone) of this broker; replicas of a partition are spread over racks.',
+  },
   { name: 'http.listener', type: 'string', default: '0.0.0.0:9644', doc: 'host:port for /metrics, /healthz and /readyz.' },
   { name: 'log.dirs', type: 'list', default: '/tmp/rill-logs', doc: 'Directories holding partition data.' },
   { name: 'cluster.id', type: 'string', default: null, doc: 'Cluster id; generated on first start when unset.' },

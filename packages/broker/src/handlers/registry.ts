@@ -1,4 +1,5 @@
 import { apiVersionsHandler, type AdvertisedRange } from './api-versions.js';
+import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { fetchHandler } from './fetch.js';
@@ -27,6 +28,7 @@ export function buildHandlerRegistry(): HandlerRegistry {
     apiVersionsHandler(advertised),
     createTopicsHandler,
     deleteTopicsHandler,
+    createPartitionsHandler,
   ];
   for (const handler of handlers) byKey.set(handler.schema.apiKey, handler);
   return { get: (apiKey) => byKey.get(apiKey), advertised };

@@ -1,8 +1,11 @@
-import type { CreateTopicRequest } from '@rill/controller-quorum';
+import type { CreatePartitionsRequest, CreateTopicRequest } from '@rill/controller-quorum';
 import type { ClusterView, TopicChange } from './cluster-view.js';
 
 /** A request to create one topic, as the controller takes it (-1 counts: the defaults). */
 export type NewTopic = CreateTopicRequest;
+
+/** Grow a topic to `count` partitions (CreatePartitions). */
+export type PartitionIncrease = CreatePartitionsRequest;
 
 export interface TopicOutcome {
   readonly name: string;
@@ -18,6 +21,10 @@ export interface MetadataStore {
   current(): ClusterView;
   createTopics(topics: readonly NewTopic[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]>;
   deleteTopics(names: readonly string[]): Promise<TopicOutcome[]>;
-  /** Called after every committed change, in order; the change is answered once listeners finish. */
+  createPartitions(increases: readonly PartitionIncrease[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]>;
+  /**
+   * Called after every committed change to topics or partitions, in order; the change is
+   * answered once listeners finish.
+   */
   onTopicsChanged(listener: (change: TopicChange, view: ClusterView) => void | Promise<void>): void;
 }

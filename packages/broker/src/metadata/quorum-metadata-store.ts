@@ -11,7 +11,7 @@ import {
 } from '../quorum/controller-rpc.js';
 import type { ClusterView, TopicChange, TopicView } from './cluster-view.js';
 import { clusterViewFrom } from './image-view.js';
-import type { MetadataStore, NewTopic, TopicOutcome } from './metadata-store.js';
+import type { MetadataStore, NewTopic, PartitionIncrease, TopicOutcome } from './metadata-store.js';
 
 export interface QuorumMetadataStoreOptions {
   readonly nodeId: number;
@@ -40,6 +40,7 @@ export class QuorumMetadataStore implements MetadataStore {
   readonly #remotes = new Map<number, ControllerApi & { close(): void }>();
   #view: ClusterView;
   #changes: Promise<void> = Promise.resolve();
+  #voterCursor = 0;
 
   constructor(options: QuorumMetadataStoreOptions) {
     this.#options = options;
@@ -76,6 +77,14 @@ export class QuorumMetadataStore implements MetadataStore {
     return answer.value;
   }
 
+  async createPartitions(increases: readonly PartitionIncrease[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
+    if (increases.length === 0) return [];
+    const answer = await this.#withController((controller) => controller.createPartitions(increases, options.validateOnly));
+    if (answer === null) return increases.map((t) => notController(t.name));
+    await this.#caughtUp(answer.committedOffset);
+    return answer.value;
+  }
+
   /** Registers this broker; true once this node has replayed the registration. */
   async registerBroker(registration: BrokerRegistrationRequest): Promise<boolean> {
     const answer = await this.#withController((controller) => controller.registerBroker(registration));
@@ -87,34 +96,41 @@ export class QuorumMetadataStore implements MetadataStore {
     return true;
   }
 
-  /** One heartbeat to the active controller; null when no controller answered. */
-  async brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<{ errorCode: number; isFenced: boolean } | null> {
-    const controller = this.#controllerFor(this.#options.core().leaderId);
-    if (controller === null) return null;
-    try {
-      return (await controller.brokerHeartbeat(heartbeat)).value;
-    } catch {
-      return null;
-    }
+  /** One heartbeat to the active controller; null when no controller answered in time. */
+  async brokerHeartbeat(heartbeat: BrokerHeartbeat, timeoutMs: number): Promise<{ errorCode: number; isFenced: boolean } | null> {
+    const answer = await this.#withController((controller) => controller.brokerHeartbeat(heartbeat), timeoutMs);
+    return answer?.value ?? null;
   }
 
-  /** Calls the active controller, following leadership changes; null when none answers in time. */
-  async #withController<T>(call: (controller: ControllerApi) => Promise<Committed<T>>): Promise<Committed<T> | null> {
-    const deadline = Date.now() + findControllerMs;
+  /**
+   * Calls the active controller, following leadership changes; null when none answers in
+   * time. When this node knows no leader (an observer that has not found it yet), it asks
+   * the voters in turn: one that is not the leader names the leader in its refusal.
+   */
+  async #withController<T>(call: (controller: ControllerApi) => Promise<Committed<T>>, timeoutMs = findControllerMs): Promise<Committed<T> | null> {
+    const deadline = Date.now() + timeoutMs;
     let leaderHint: number | null = this.#options.core().leaderId;
     while (Date.now() < deadline) {
-      const controller = this.#controllerFor(leaderHint ?? this.#options.core().leaderId);
+      const controller = this.#controllerFor(leaderHint ?? this.#options.core().leaderId ?? this.#nextVoter());
       if (controller !== null) {
         try {
           return await call(controller);
         } catch (error) {
-          if (!(error instanceof NotControllerError)) this.#options.logger.warn({ err: error }, 'controller call failed; retrying');
+          if (!(error instanceof NotControllerError)) this.#options.logger.debug({ err: error }, 'controller call failed; retrying');
           leaderHint = error instanceof NotControllerError ? error.leaderId : null;
+          if (leaderHint !== null) continue;
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return null;
+  }
+
+  #nextVoter(): number | null {
+    const voters = [...this.#options.voters.keys()];
+    if (voters.length === 0) return null;
+    this.#voterCursor = (this.#voterCursor + 1) % voters.length;
+    return voters[this.#voterCursor]!;
   }
 
   #controllerFor(leaderId: number | null): ControllerApi | null {
@@ -135,14 +151,14 @@ export class QuorumMetadataStore implements MetadataStore {
     await this.#changes;
   }
 
-  #onPublish(_delta: MetadataDelta, image: MetadataImage): void {
+  #onPublish(delta: MetadataDelta, image: MetadataImage): void {
     const next = this.#viewOf(image);
     const change = topicChange(this.#view, next);
     this.#view = next;
-    if (change.created.length === 0 && change.deleted.length === 0) return;
-    const view = this.#view;
+    // Untouched sub-images are reused by reference: same topics image, nothing to do.
+    if (delta.image.topics === image.topics) return;
     this.#changes = this.#changes.then(async () => {
-      for (const listener of this.#listeners) await listener(change, view);
+      for (const listener of this.#listeners) await listener(change, next);
     });
   }
 

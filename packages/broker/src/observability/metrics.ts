@@ -112,6 +112,38 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly clusterBrokers = new Gauge({
+    name: 'rill_cluster_brokers',
+    help: 'Registered brokers in this node\'s metadata, by state (active or fenced).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly controllerActive = new Gauge({
+    name: 'rill_controller_active',
+    help: '1 on the active controller (the metadata quorum leader), 0 elsewhere; the sum over nodes should be 1.',
+    registers: [this.registry],
+  });
+
+  readonly partitionsOffline = new Gauge({
+    name: 'rill_partitions_offline',
+    help: 'Partitions without a leader; reported by the active controller only, 0 elsewhere.',
+    registers: [this.registry],
+  });
+
+  readonly leaderPartitions = new Gauge({
+    name: 'rill_leader_partitions',
+    help: 'Partitions this broker leads.',
+    registers: [this.registry],
+  });
+
+  readonly leaderElections = new Counter({
+    name: 'rill_leader_elections_total',
+    help: 'Partition leader elections this node has replayed; unclean when the new leader was outside the ISR.',
+    labelNames: ['unclean'] as const,
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'rill_build_info',
     help: 'Always 1; labels describe the running build.',

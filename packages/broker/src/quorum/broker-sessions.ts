@@ -1,10 +1,21 @@
-import { ActiveController, ControllerErrorCode, fenceBroker, unfenceBroker, type ElectionOptions, type QuorumNode } from '@rill/controller-quorum';
+import {
+  ControllerErrorCode,
+  QuorumNode,
+  fenceBroker,
+  unfenceBroker,
+  type CommittedResult,
+  type ControllerOperation,
+  type ElectionOptions,
+} from '@rill/controller-quorum';
 import type { Logger } from 'pino';
 import type { BrokerHeartbeat, Committed } from './controller-rpc.js';
 
+/** Runs a controller operation on the active controller (ActiveController.run). */
+export type RunOperation = <R>(operation: ControllerOperation<R>) => Promise<CommittedResult<R>>;
+
 export interface BrokerSessionsOptions {
   readonly node: QuorumNode;
-  readonly active: ActiveController;
+  readonly run: RunOperation;
   readonly sessionTimeoutMs: number;
   readonly election: () => ElectionOptions;
   readonly logger: Logger;
@@ -12,12 +23,17 @@ export interface BrokerSessionsOptions {
 
 /**
  * The active controller's view of which brokers are alive. Heartbeats are kept in memory on
- * the leader only; a new leader gives every registered broker a full session from the
- * moment it took over, so a controller failover never fences a healthy broker.
+ * the leader only, so a new leader starts every broker's session afresh when it takes over —
+ * except the broker on the node of the leader it replaced: that one is taken to have been
+ * silent since this node last heard the old leader, so a combined node that dies with the
+ * controller role is fenced about as soon as a continuous controller would have done it.
  */
 export class BrokerSessions {
   readonly #options: BrokerSessionsOptions;
   readonly #lastHeard = new Map<number, number>();
+  /** The leader this node last followed, and when it last fetched from it. */
+  #lastLeader: { nodeId: number; contactMs: number } | null = null;
+  /** From when brokers' sessions count on this leader, having no heartbeats of its own yet. */
   #leaderSinceMs: number | null = null;
   #timer: NodeJS.Timeout | null = null;
 
@@ -36,7 +52,7 @@ export class BrokerSessions {
 
   /** A heartbeat reached us: note it, and unfence the broker if it was fenced. */
   async heartbeat(heartbeat: BrokerHeartbeat): Promise<Committed<{ errorCode: number; isFenced: boolean }>> {
-    const registered = await this.#options.active.run((image) => {
+    const registered = await this.#options.run((image) => {
       const broker = image.cluster.brokers.get(heartbeat.brokerId);
       const current = broker !== undefined && broker.incarnationId === heartbeat.incarnationId;
       return { records: [], response: current ? broker : null };
@@ -46,24 +62,32 @@ export class BrokerSessions {
     }
     this.#lastHeard.set(heartbeat.brokerId, performance.now());
     if (!registered.response.fenced) return { value: { errorCode: 0, isFenced: false }, committedOffset: registered.committedOffset };
-    const unfenced = await this.#options.active.run((image) => unfenceBroker(image, heartbeat.brokerId, this.#options.election()));
+    const unfenced = await this.#options.run((image) => unfenceBroker(image, heartbeat.brokerId, this.#options.election()));
     this.#options.logger.info({ brokerId: heartbeat.brokerId }, 'broker unfenced: its heartbeats resumed');
     return { value: { errorCode: unfenced.response.errorCode, isFenced: unfenced.response.errorCode !== 0 }, committedOffset: unfenced.committedOffset };
   }
 
   #expire(): void {
     const core = this.#options.node.core;
+    const now = performance.now();
     if (core.role !== 'leader') {
+      const ticks = core.ticksSinceLeaderContact;
+      if (ticks !== null && core.leaderId !== null) {
+        this.#lastLeader = { nodeId: core.leaderId, contactMs: now - ticks * QuorumNode.tickMs };
+      }
       this.#leaderSinceMs = null;
       this.#lastHeard.clear();
       return;
     }
-    const now = performance.now();
-    this.#leaderSinceMs ??= now;
-    this.#options.active
+    if (this.#leaderSinceMs === null) {
+      this.#leaderSinceMs = now;
+      const previous = this.#lastLeader;
+      if (previous !== null && previous.nodeId !== core.nodeId) this.#lastHeard.set(previous.nodeId, previous.contactMs);
+    }
+    this.#options
       .run((image) => {
         const silent = [...image.cluster.brokers.values()].filter(
-          (b) => !b.fenced && now - Math.max(this.#lastHeard.get(b.nodeId) ?? 0, this.#leaderSinceMs!) > this.#options.sessionTimeoutMs,
+          (b) => !b.fenced && now - (this.#lastHeard.get(b.nodeId) ?? this.#leaderSinceMs!) > this.#options.sessionTimeoutMs,
         );
         return { records: [], response: silent.map((b) => b.nodeId) };
       })
@@ -74,7 +98,7 @@ export class BrokerSessions {
   async #fence(brokerIds: readonly number[]): Promise<void> {
     for (const brokerId of brokerIds) {
       this.#options.logger.warn({ brokerId, sessionTimeoutMs: this.#options.sessionTimeoutMs }, 'fencing a broker whose heartbeats stopped');
-      await this.#options.active.run((image) => fenceBroker(image, brokerId, this.#options.election()));
+      await this.#options.run((image) => fenceBroker(image, brokerId, this.#options.election()));
     }
   }
 }

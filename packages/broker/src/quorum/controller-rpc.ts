@@ -1,6 +1,6 @@
 import { credentials, status, type Client, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { loadProto } from '@rill/controller-quorum';
-import type { NewTopic, TopicOutcome } from '../metadata/metadata-store.js';
+import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
 
 /**
  * proto/controller.proto: how a broker reaches the active controller. Any broker accepts
@@ -10,6 +10,7 @@ import type { NewTopic, TopicOutcome } from '../metadata/metadata-store.js';
 export interface ControllerApi {
   createTopics(topics: readonly NewTopic[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>>;
   deleteTopics(names: readonly string[]): Promise<Committed<TopicOutcome[]>>;
+  createPartitions(increases: readonly PartitionIncrease[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>>;
   registerBroker(registration: BrokerRegistrationRequest): Promise<Committed<number>>;
   /** A broker's sign of life; answers whether it is (still) fenced. */
   brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<Committed<{ errorCode: number; isFenced: boolean }>>;
@@ -53,6 +54,7 @@ type Callback<T> = (error: { code?: number; details?: string; message: string } 
 interface ControllerClient extends Client {
   createTopics(request: object, options: { deadline: number }, callback: Callback<{ topics: WireOutcome[]; committedOffset: number }>): void;
   deleteTopics(request: object, options: { deadline: number }, callback: Callback<{ topics: WireOutcome[]; committedOffset: number }>): void;
+  createPartitions(request: object, options: { deadline: number }, callback: Callback<{ topics: WireOutcome[]; committedOffset: number }>): void;
   registerBroker(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; committedOffset: number }>): void;
   brokerHeartbeat(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; isFenced: boolean }>): void;
 }
@@ -73,7 +75,8 @@ const notControllerStatus = status.FAILED_PRECONDITION;
 /** A client for the active controller at `address`. */
 export function remoteController(address: string, clusterId: string): ControllerApi & { close(): void } {
   const client = new controllerPackage.controller.Controller(address, credentials.createInsecure());
-  const call = <T>(method: 'createTopics' | 'deleteTopics' | 'registerBroker' | 'brokerHeartbeat', request: object): Promise<T> =>
+  type Method = 'createTopics' | 'deleteTopics' | 'createPartitions' | 'registerBroker' | 'brokerHeartbeat';
+  const call = <T>(method: Method, request: object): Promise<T> =>
     new Promise((resolve, reject) => {
       (client[method] as (r: object, o: { deadline: number }, c: Callback<T>) => void).call(
         client, { clusterId, ...request }, { deadline: Date.now() + callDeadlineMs },
@@ -90,6 +93,13 @@ export function remoteController(address: string, clusterId: string): Controller
     },
     async deleteTopics(names) {
       const response = await call<{ topics: WireOutcome[]; committedOffset: number }>('deleteTopics', { names });
+      return { value: response.topics.map(fromWireOutcome), committedOffset: response.committedOffset };
+    },
+    async createPartitions(increases, validateOnly) {
+      const response = await call<{ topics: WireOutcome[]; committedOffset: number }>('createPartitions', {
+        topics: increases.map((t) => ({ ...t, assignments: (t.assignments ?? []).map((brokerIds) => ({ brokerIds })) })),
+        validateOnly,
+      });
       return { value: response.topics.map(fromWireOutcome), committedOffset: response.committedOffset };
     },
     async registerBroker(registration) {
@@ -130,6 +140,15 @@ export function controllerServiceImplementation(local: ControllerApi, clusterId:
       const answer = await local.deleteTopics(request.names);
       return { topics: answer.value.map(toWireOutcome), committedOffset: answer.committedOffset };
     }),
+    createPartitions: serve(async (request: { clusterId: string; topics: WireIncrease[]; validateOnly: boolean }) => {
+      const increases = request.topics.map((t) => ({
+        name: t.name,
+        count: t.count,
+        assignments: t.assignments.length === 0 ? null : t.assignments.map((a) => a.brokerIds),
+      }));
+      const answer = await local.createPartitions(increases, request.validateOnly);
+      return { topics: answer.value.map(toWireOutcome), committedOffset: answer.committedOffset };
+    }),
     registerBroker: serve(async (request: WireRegistration) => {
       const [host, port] = splitAddress(request.internalAddress);
       const answer = await local.registerBroker({
@@ -154,6 +173,12 @@ interface WireNewTopic {
   replicationFactor: number;
   assignments: { brokerIds: number[] }[];
   configs: Record<string, string>;
+}
+
+interface WireIncrease {
+  name: string;
+  count: number;
+  assignments: { brokerIds: number[] }[];
 }
 
 interface WireRegistration {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   ActiveController,
+  NotLeaderError,
+  createPartitions,
   createTopics,
   deleteTopics,
   registerBroker,
@@ -8,9 +10,9 @@ import {
 } from '@rill/controller-quorum';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
-import type { NewTopic, TopicOutcome } from '../metadata/metadata-store.js';
-import { BrokerSessions } from './broker-sessions.js';
-import type { BrokerHeartbeat, BrokerRegistrationRequest, Committed, ControllerApi } from './controller-rpc.js';
+import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
+import { BrokerSessions, type RunOperation } from './broker-sessions.js';
+import { NotControllerError, type BrokerHeartbeat, type BrokerRegistrationRequest, type Committed, type ControllerApi } from './controller-rpc.js';
 import type { RunningQuorum } from './start-quorum.js';
 
 /** How often the active controller looks for brokers whose session lapsed. */
@@ -22,16 +24,21 @@ const sessionCheckIntervalMs = 250;
  * throws NotLeaderError and the caller follows the leader it names.
  */
 export class LocalController implements ControllerApi {
-  readonly #active: ActiveController;
+  readonly #run: RunOperation;
   readonly #config: BrokerConfig;
   readonly #sessions: BrokerSessions;
 
   constructor(options: { quorum: RunningQuorum; config: BrokerConfig; logger: Logger; onCommit: (commitMs: number) => void }) {
-    this.#active = new ActiveController(options.quorum.node, options.quorum.metadata, options.onCommit);
+    const active = new ActiveController(options.quorum.node, options.quorum.metadata, options.onCommit);
+    // Callers outside the quorum package know "not the controller": say it their way.
+    this.#run = (operation) =>
+      active.run(operation).catch((error: unknown) => {
+        throw error instanceof NotLeaderError ? new NotControllerError(error.leaderId, error.message) : error;
+      });
     this.#config = options.config;
     this.#sessions = new BrokerSessions({
       node: options.quorum.node,
-      active: this.#active,
+      run: this.#run,
       sessionTimeoutMs: options.config.int('broker.session.timeout.ms'),
       election: () => this.#electionOptions(),
       logger: options.logger,
@@ -50,13 +57,25 @@ export class LocalController implements ControllerApi {
       validateOnly,
       newTopicId: () => randomUUID(),
     };
-    const result = await this.#active.run((image) => createTopics(image, topics, options));
+    const result = await this.#run((image) => createTopics(image, topics, options));
     return { value: result.response.map(outcome), committedOffset: result.committedOffset };
   }
 
   async deleteTopics(names: readonly string[]): Promise<Committed<TopicOutcome[]>> {
-    const result = await this.#active.run((image) => deleteTopics(image, names));
+    const result = await this.#run((image) => deleteTopics(image, names));
     return { value: result.response.map(outcome), committedOffset: result.committedOffset };
+  }
+
+  /** One controller operation per topic, so each topic's change commits on its own. */
+  async createPartitions(increases: readonly PartitionIncrease[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>> {
+    const outcomes: TopicOutcome[] = [];
+    let committedOffset = -1;
+    for (const increase of increases) {
+      const result = await this.#run((image) => createPartitions(image, increase, { validateOnly }));
+      outcomes.push(outcome(result.response));
+      committedOffset = Math.max(committedOffset, result.committedOffset);
+    }
+    return { value: outcomes, committedOffset };
   }
 
   /**
@@ -66,7 +85,7 @@ export class LocalController implements ControllerApi {
    */
   async registerBroker(request: BrokerRegistrationRequest): Promise<Committed<number>> {
     const registration = { ...request, nodeId: request.brokerId };
-    const registered = await this.#active.run((image) => registerBroker(image, registration, this.#electionOptions()));
+    const registered = await this.#run((image) => registerBroker(image, registration, this.#electionOptions()));
     return { value: registered.response.errorCode, committedOffset: registered.committedOffset };
   }
 
@@ -82,3 +101,4 @@ export class LocalController implements ControllerApi {
 function outcome(result: { name: string; errorCode: number; errorMessage: string | null }): TopicOutcome {
   return { name: result.name, errorCode: result.errorCode, errorMessage: result.errorMessage };
 }
+

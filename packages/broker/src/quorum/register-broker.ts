@@ -14,6 +14,7 @@ export class BrokerMembership {
   readonly #registration: BrokerRegistrationRequest;
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | null = null;
+  #intervalMs = 0;
   #beating = false;
 
   constructor(store: QuorumMetadataStore, registration: BrokerRegistrationRequest, logger: Logger) {
@@ -24,6 +25,7 @@ export class BrokerMembership {
 
   /** Registers and returns once this broker is unfenced. */
   async join(heartbeatIntervalMs: number): Promise<void> {
+    this.#intervalMs = heartbeatIntervalMs;
     await this.#register();
     while ((await this.#beat()) !== false) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(heartbeatIntervalMs, 200)));
@@ -45,7 +47,7 @@ export class BrokerMembership {
   /** One heartbeat: whether we are fenced, or null when no controller answered. */
   async #beat(): Promise<boolean | null> {
     const { brokerId, incarnationId } = this.#registration;
-    const answer = await this.#store.brokerHeartbeat({ brokerId, incarnationId });
+    const answer = await this.#store.brokerHeartbeat({ brokerId, incarnationId }, this.#intervalMs);
     if (answer === null) return null;
     if (answer.errorCode === ControllerErrorCode.BROKER_ID_NOT_REGISTERED) {
       this.#logger.warn('the controller does not know this broker; registering again');

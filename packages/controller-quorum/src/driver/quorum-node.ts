@@ -78,6 +78,9 @@ export class QuorumNode {
     return this.#driver.core;
   }
 
+  /** Milliseconds of one core tick, to turn the core's tick counts into time. */
+  static readonly tickMs = tickMs;
+
   get appliedOffset(): number {
     return this.#driver.appliedOffset;
   }

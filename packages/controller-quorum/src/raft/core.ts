@@ -123,6 +123,11 @@ export class RaftCore {
   get leaderId(): number | null {
     return this.#state.leaderId;
   }
+  /** Ticks since a follower last fetched from its leader successfully; null in other roles. */
+  get ticksSinceLeaderContact(): number | null {
+    const role = this.#state.role;
+    return role.kind === 'follower' ? this.#state.now - role.lastFetchSuccessTick : null;
+  }
   /** Exclusive: every offset below it is committed. */
   get highWatermark(): number {
     return this.#state.highWatermark;

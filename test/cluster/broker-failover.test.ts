@@ -89,4 +89,20 @@ describe('three combined nodes when a broker dies', () => {
       await kcatProduce(cluster.bootstrap.join(','), partition, `kcat-${partition}`);
     }
   });
+
+  it('moves leaderships away before a broker stopped with SIGTERM exits (controlled shutdown)', async () => {
+    const running = cluster.running();
+    const leading = await leaders(cluster.bootstrap);
+    const stopping = running.find((n) => leading.leaders.includes(n.nodeId))!;
+    expect(await stopping.signal('SIGTERM')).toBe(0);
+    const stoppedAt = Date.now();
+    const after = await waitFor(
+      async () => {
+        const current = await leaders(cluster.bootstrap);
+        return current.leaders.every((l) => l !== stopping.nodeId && l >= 0) ? current : null;
+      },
+      { timeoutMs: 1000, intervalMs: 50, description: `leaders off node ${stopping.nodeId} right after its clean exit` },
+    );
+    console.log(`after SIGTERM of node ${stopping.nodeId} leaders were ${after.leaders.join(',')} within ${Date.now() - stoppedAt} ms`);
+  });
 });

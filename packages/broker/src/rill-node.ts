@@ -25,6 +25,9 @@ import { internalAddress, startQuorum, type RunningQuorum } from './quorum/start
 
 export const rillVersion = '0.1.0';
 
+/** How long a stopping broker waits for the controller to move its leaderships away. */
+const controlledShutdownMs = 5000;
+
 /**
  * One rill-server process: the admin HTTP listener, storage, the metadata quorum member
  * (controller role), the partitions and Kafka listeners (broker role), started in
@@ -97,9 +100,12 @@ export class RillNode {
 
   async stop(): Promise<void> {
     this.#ready = false;
+    if (this.#membership !== null) {
+      const moved = await this.#membership.leave(controlledShutdownMs);
+      this.#logger.info({ leadershipsMoved: moved }, moved ? 'controlled shutdown: leaderships moved' : 'controlled shutdown: no controller answered');
+    }
     for (const listener of this.#listeners) await listener.close();
     await this.#partitions?.close();
-    this.#membership?.stop();
     this.#controller?.stop();
     this.#metadata?.close();
     await this.#quorum?.node.stop();

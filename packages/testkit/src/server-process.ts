@@ -44,7 +44,12 @@ export class ServerProcess {
 
   static async start(options: ServerProcessOptions = {}): Promise<ServerProcess> {
     const server = await ServerProcess.prepare(options);
-    await server.restart();
+    try {
+      await server.restart();
+    } catch (error) {
+      await server.destroy();
+      throw error;
+    }
     return server;
   }
 

@@ -99,7 +99,9 @@ export class QuorumMetadataStore implements MetadataStore {
   /** One heartbeat to the active controller; null when no controller answered in time. */
   async brokerHeartbeat(heartbeat: BrokerHeartbeat, timeoutMs: number): Promise<{ errorCode: number; isFenced: boolean } | null> {
     const answer = await this.#withController((controller) => controller.brokerHeartbeat(heartbeat), timeoutMs);
-    return answer?.value ?? null;
+    if (answer === null) return null;
+    if (answer.committedOffset >= 0) await this.#caughtUp(answer.committedOffset);
+    return answer.value;
   }
 
   /**

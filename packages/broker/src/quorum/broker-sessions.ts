@@ -61,10 +61,19 @@ export class BrokerSessions {
       return { value: { errorCode: ControllerErrorCode.BROKER_ID_NOT_REGISTERED, isFenced: true }, committedOffset: registered.committedOffset };
     }
     this.#lastHeard.set(heartbeat.brokerId, performance.now());
+    if (heartbeat.wantShutDown === true) return this.#fenceForShutdown(heartbeat.brokerId, registered.response.fenced);
     if (!registered.response.fenced) return { value: { errorCode: 0, isFenced: false }, committedOffset: registered.committedOffset };
     const unfenced = await this.#options.run((image) => unfenceBroker(image, heartbeat.brokerId, this.#options.election()));
     this.#options.logger.info({ brokerId: heartbeat.brokerId }, 'broker unfenced: its heartbeats resumed');
     return { value: { errorCode: unfenced.response.errorCode, isFenced: unfenced.response.errorCode !== 0 }, committedOffset: unfenced.committedOffset };
+  }
+
+  /** Controlled shutdown: fencing moves the broker's leaderships to other ISR members now. */
+  async #fenceForShutdown(brokerId: number, alreadyFenced: boolean): Promise<Committed<{ errorCode: number; isFenced: boolean }>> {
+    if (alreadyFenced) return { value: { errorCode: 0, isFenced: true }, committedOffset: -1 };
+    const fenced = await this.#options.run((image) => fenceBroker(image, brokerId, this.#options.election()));
+    this.#options.logger.info({ brokerId }, 'broker fenced for a controlled shutdown');
+    return { value: { errorCode: fenced.response.errorCode, isFenced: fenced.response.errorCode === 0 }, committedOffset: fenced.committedOffset };
   }
 
   #expire(): void {

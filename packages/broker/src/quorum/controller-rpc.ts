@@ -19,6 +19,8 @@ export interface ControllerApi {
 export interface BrokerHeartbeat {
   readonly brokerId: number;
   readonly incarnationId: string;
+  /** Controlled shutdown: fence this broker now so its leaderships move before it exits. */
+  readonly wantShutDown?: boolean;
 }
 
 /** An answer together with the metadata offset at which its change is committed (-1: none). */
@@ -160,8 +162,9 @@ export function controllerServiceImplementation(local: ControllerApi, clusterId:
       });
       return { errorCode: answer.value, committedOffset: answer.committedOffset };
     }),
-    brokerHeartbeat: serve(async (request: { clusterId: string; brokerId: number; incarnationId: string }) => {
-      const answer = await local.brokerHeartbeat({ brokerId: request.brokerId, incarnationId: request.incarnationId });
+    brokerHeartbeat: serve(async (request: { clusterId: string; brokerId: number; incarnationId: string; wantShutDown: boolean }) => {
+      const { brokerId, incarnationId, wantShutDown } = request;
+      const answer = await local.brokerHeartbeat({ brokerId, incarnationId, wantShutDown });
       return answer.value;
     }),
   };

@@ -38,6 +38,22 @@ export class BrokerMembership {
     if (this.#timer) clearInterval(this.#timer);
   }
 
+  /**
+   * Controlled shutdown: asks the controller to fence this broker, which moves its
+   * leaderships to other ISR members, and returns once this node has replayed that (or the
+   * deadline passed, when no controller answers: then the session timeout does it).
+   */
+  async leave(deadlineMs: number): Promise<boolean> {
+    this.stop();
+    const { brokerId, incarnationId } = this.#registration;
+    const deadline = Date.now() + deadlineMs;
+    while (Date.now() < deadline) {
+      const answer = await this.#store.brokerHeartbeat({ brokerId, incarnationId, wantShutDown: true }, deadline - Date.now());
+      if (answer?.isFenced === true) return true;
+    }
+    return false;
+  }
+
   async #register(): Promise<void> {
     while (!(await this.#store.registerBroker(this.#registration))) {
       this.#logger.info('waiting for an active controller to register with');

@@ -56,31 +56,26 @@ export class QuorumMetadataStore implements MetadataStore {
     this.#listeners.push(listener);
   }
 
-  /** Resolves when every change published so far has been handed to the listeners. */
-  settled(): Promise<void> {
-    return this.#changes;
+  createTopics(topics: readonly NewTopic[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
+    return this.#change(topics.map((t) => t.name), (controller) => controller.createTopics(topics, options.validateOnly));
   }
 
-  async createTopics(topics: readonly NewTopic[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
-    if (topics.length === 0) return [];
-    const answer = await this.#withController((controller) => controller.createTopics(topics, options.validateOnly));
-    if (answer === null) return topics.map((t) => notController(t.name));
-    await this.#caughtUp(answer.committedOffset);
-    return answer.value;
+  deleteTopics(names: readonly string[]): Promise<TopicOutcome[]> {
+    return this.#change(names, (controller) => controller.deleteTopics(names));
   }
 
-  async deleteTopics(names: readonly string[]): Promise<TopicOutcome[]> {
+  createPartitions(increases: readonly PartitionIncrease[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
+    return this.#change(increases.map((t) => t.name), (controller) => controller.createPartitions(increases, options.validateOnly));
+  }
+
+  /**
+   * A topic change on the active controller, answered once this node has replayed it;
+   * NOT_CONTROLLER for every topic when no controller answered in time.
+   */
+  async #change(names: readonly string[], call: (controller: ControllerApi) => Promise<Committed<TopicOutcome[]>>): Promise<TopicOutcome[]> {
     if (names.length === 0) return [];
-    const answer = await this.#withController((controller) => controller.deleteTopics(names));
+    const answer = await this.#withController(call);
     if (answer === null) return names.map(notController);
-    await this.#caughtUp(answer.committedOffset);
-    return answer.value;
-  }
-
-  async createPartitions(increases: readonly PartitionIncrease[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
-    if (increases.length === 0) return [];
-    const answer = await this.#withController((controller) => controller.createPartitions(increases, options.validateOnly));
-    if (answer === null) return increases.map((t) => notController(t.name));
     await this.#caughtUp(answer.committedOffset);
     return answer.value;
   }

@@ -96,6 +96,10 @@ export const ErrorCode = {
   UNSTABLE_OFFSET_COMMIT: 88,
   THROTTLING_QUOTA_EXCEEDED: 89,
   PRODUCER_FENCED: 90,
+  INVALID_UPDATE_VERSION: 95,
+  UNKNOWN_TOPIC_ID: 100,
+  BROKER_ID_NOT_REGISTERED: 102,
+  INELIGIBLE_REPLICA: 107,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

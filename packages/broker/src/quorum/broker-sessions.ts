@@ -1,5 +1,5 @@
+import { ErrorCode } from '@rill/protocol';
 import {
-  ControllerErrorCode,
   QuorumNode,
   fenceBroker,
   unfenceBroker,
@@ -58,7 +58,7 @@ export class BrokerSessions {
       return { records: [], response: current ? broker : null };
     });
     if (registered.response === null) {
-      return { value: { errorCode: ControllerErrorCode.BROKER_ID_NOT_REGISTERED, isFenced: true }, committedOffset: registered.committedOffset };
+      return { value: { errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED, isFenced: true }, committedOffset: registered.committedOffset };
     }
     this.#lastHeard.set(heartbeat.brokerId, performance.now());
     if (heartbeat.wantShutDown === true) return this.#fenceForShutdown(heartbeat.brokerId, registered.response.fenced);

@@ -1,4 +1,4 @@
-import { ControllerErrorCode } from '@rill/controller-quorum';
+import { ErrorCode } from '@rill/protocol';
 import type { Logger } from 'pino';
 import type { QuorumMetadataStore } from '../metadata/quorum-metadata-store.js';
 import type { BrokerRegistrationRequest } from './controller-rpc.js';
@@ -65,7 +65,7 @@ export class BrokerMembership {
     const { brokerId, incarnationId } = this.#registration;
     const answer = await this.#store.brokerHeartbeat({ brokerId, incarnationId }, this.#intervalMs);
     if (answer === null) return null;
-    if (answer.errorCode === ControllerErrorCode.BROKER_ID_NOT_REGISTERED) {
+    if (answer.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) {
       this.#logger.warn('the controller does not know this broker; registering again');
       await this.#register();
       return true;

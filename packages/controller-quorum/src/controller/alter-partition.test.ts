@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { MetadataImage } from '../metadata/image.js';
 import { clusterOf, partitionRecord, replayed, topicIdFor } from '../metadata/testing/fixtures.js';
 import { alterPartition, type AlterPartitionItem } from './alter-partition.js';
-import { ControllerErrorCode } from './error-codes.js';
 
 const topicId = topicIdFor(1);
 
@@ -51,13 +50,13 @@ describe('alterPartition', () => {
 
   it('refuses a stale partition epoch, and a second change built on the old state', () => {
     expect(codeOf(image(), 1, item({ partitionEpoch: 0 }))).toBe(
-      ControllerErrorCode.INVALID_UPDATE_VERSION,
+      ErrorCode.INVALID_UPDATE_VERSION,
     );
     const shrunk = replayed(
       image(),
       alterPartition(image(), { brokerId: 1, partitions: [item({ newIsr: [1] })] }).records,
     );
-    expect(codeOf(shrunk, 1, item())).toBe(ControllerErrorCode.INVALID_UPDATE_VERSION);
+    expect(codeOf(shrunk, 1, item())).toBe(ErrorCode.INVALID_UPDATE_VERSION);
   });
 
   it('fences a leader from an older epoch, and refuses anyone but the leader', () => {
@@ -74,12 +73,12 @@ describe('alterPartition', () => {
     expect(codeOf(image(), 1, item({ newIsr: [1, 4] }))).toBe(ErrorCode.INVALID_REQUEST);
     expect(codeOf(image(), 1, item({ newIsr: [1, 1] }))).toBe(ErrorCode.INVALID_REQUEST);
     const fenced = replayed(image(), [{ type: 'fenceBroker', nodeId: 3 }]);
-    expect(codeOf(fenced, 1, item())).toBe(ControllerErrorCode.INELIGIBLE_REPLICA);
+    expect(codeOf(fenced, 1, item())).toBe(ErrorCode.INELIGIBLE_REPLICA);
   });
 
   it('answers unknown topics and partitions, and a partition named twice', () => {
     expect(codeOf(image(), 1, item({ topicId: topicIdFor(9) }))).toBe(
-      ControllerErrorCode.UNKNOWN_TOPIC_ID,
+      ErrorCode.UNKNOWN_TOPIC_ID,
     );
     expect(codeOf(image(), 1, item({ partition: 4 }))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const twice = alterPartition(image(), { brokerId: 1, partitions: [item(), item()] });

@@ -1,6 +1,6 @@
 import { isBrokerLive, type MetadataImage, type PartitionRegistration } from '../metadata/image.js';
 import type { PartitionChangeRecord } from '../metadata/records.js';
-import { ControllerErrorCode as Code } from './error-codes.js';
+import { ErrorCode as Code } from '@rill/protocol';
 import { partitionChange } from './partition-records.js';
 import type { ControllerResult } from './result.js';
 

@@ -15,7 +15,6 @@ import {
   unfenceBroker,
   unregisterBroker,
 } from './brokers.js';
-import { ControllerErrorCode } from './error-codes.js';
 import type { ControllerResult } from './result.js';
 
 const topicId = topicIdFor(1);
@@ -93,7 +92,7 @@ describe('fenceBroker', () => {
     const fenced = after(withTopic(), fenceBroker(withTopic(), 1, clean));
     expect(fenceBroker(fenced, 1, clean).records).toEqual([]);
     expect(fenceBroker(fenced, 9, clean).response.errorCode).toBe(
-      ControllerErrorCode.BROKER_ID_NOT_REGISTERED,
+      ErrorCode.BROKER_ID_NOT_REGISTERED,
     );
   });
 });

@@ -7,7 +7,7 @@ import {
   type InternalAddress,
   type MetadataRecord,
 } from '../metadata/records.js';
-import { ControllerErrorCode as Code } from './error-codes.js';
+import { ErrorCode as Code } from '@rill/protocol';
 import { reelectPartitions, type ElectionOptions } from './partition-election.js';
 import { failure, success, type ControllerResult, type Outcome } from './result.js';
 

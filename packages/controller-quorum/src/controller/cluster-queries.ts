@@ -1,6 +1,6 @@
 import { replicasPerPartitionMax } from '../metadata/limits.js';
 import { isBrokerLive, type MetadataImage } from '../metadata/image.js';
-import { ControllerErrorCode as Code } from './error-codes.js';
+import { ErrorCode as Code } from '@rill/protocol';
 import type { PlacementBroker } from './placement.js';
 import { failure, type Outcome } from './result.js';
 import { uncleanLeaderElectionKey } from './topic-rules.js';

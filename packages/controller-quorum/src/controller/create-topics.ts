@@ -9,7 +9,7 @@ import {
   preferredLeaderCounts,
   tooFewBrokers,
 } from './cluster-queries.js';
-import { ControllerErrorCode as Code } from './error-codes.js';
+import { ErrorCode as Code } from '@rill/protocol';
 import { newPartitionRecord } from './partition-records.js';
 import { placeReplicas } from './placement.js';
 import { failure, type ControllerResult, type Outcome } from './result.js';

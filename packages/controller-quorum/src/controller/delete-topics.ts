@@ -1,6 +1,6 @@
 import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
-import { ControllerErrorCode as Code } from './error-codes.js';
+import { ErrorCode as Code } from '@rill/protocol';
 import { failure, success, type ControllerResult, type Outcome } from './result.js';
 
 export interface DeleteTopicOutcome extends Outcome {

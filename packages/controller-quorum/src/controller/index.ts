@@ -23,7 +23,6 @@ export {
   type CreateTopicsOptions,
 } from './create-topics.js';
 export { deleteTopics, type DeleteTopicOutcome } from './delete-topics.js';
-export { ControllerErrorCode } from './error-codes.js';
 export { electionTarget, type ElectionOptions } from './partition-election.js';
 export { placeReplicas, type PlacementBroker, type PlacementRequest } from './placement.js';
 export { allocateProducerIds, type AllocateProducerIdsResponse } from './producer-ids.js';

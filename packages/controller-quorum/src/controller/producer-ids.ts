@@ -1,6 +1,6 @@
 import { nextProducerId, type MetadataImage } from '../metadata/image.js';
 import { producerIdBlockSize } from '../metadata/limits.js';
-import { ControllerErrorCode as Code } from './error-codes.js';
+import { ErrorCode as Code } from '@rill/protocol';
 import type { ControllerResult } from './result.js';
 
 export interface AllocateProducerIdsResponse {

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { clusterOf, partitionRecord, replayed, topicIdFor } from '../metadata/testing/fixtures.js';
 import { createPartitions } from './create-partitions.js';
 import { deleteTopics } from './delete-topics.js';
-import { ControllerErrorCode } from './error-codes.js';
 import { allocateProducerIds } from './producer-ids.js';
 
 const topicId = topicIdFor(1);
@@ -76,7 +75,7 @@ describe('allocateProducerIds', () => {
 
   it('refuses an unregistered broker', () => {
     expect(allocateProducerIds(image, 9).response.errorCode).toBe(
-      ControllerErrorCode.BROKER_ID_NOT_REGISTERED,
+      ErrorCode.BROKER_ID_NOT_REGISTERED,
     );
   });
 });

@@ -135,7 +135,7 @@ export class RillNode {
     });
     this.#partitions = partitions;
     await partitions.load(metadata.current());
-    metadata.onTopicsChanged((_change, view) => partitions.sync(view));
+    metadata.onTopicsChanged((view) => partitions.sync(view));
     await partitions.sync(metadata.current());
     partitions.startSchedules();
     this.metrics.beforeScrape(() => partitions.reportSizes());

@@ -30,8 +30,3 @@ export interface PartitionView {
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
 }
-
-export interface TopicChange {
-  readonly created: readonly TopicView[];
-  readonly deleted: readonly TopicView[];
-}

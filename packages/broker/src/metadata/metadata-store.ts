@@ -1,5 +1,5 @@
 import type { CreatePartitionsRequest, CreateTopicRequest } from '@rill/controller-quorum';
-import type { ClusterView, TopicChange } from './cluster-view.js';
+import type { ClusterView } from './cluster-view.js';
 
 /** A request to create one topic, as the controller takes it (-1 counts: the defaults). */
 export type NewTopic = CreateTopicRequest;
@@ -26,5 +26,5 @@ export interface MetadataStore {
    * Called after every committed change to topics or partitions, in order; the change is
    * answered once listeners finish.
    */
-  onTopicsChanged(listener: (change: TopicChange, view: ClusterView) => void | Promise<void>): void;
+  onTopicsChanged(listener: (view: ClusterView) => void | Promise<void>): void;
 }

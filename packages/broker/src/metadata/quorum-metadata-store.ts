@@ -9,7 +9,7 @@ import {
   type Committed,
   type ControllerApi,
 } from '../quorum/controller-rpc.js';
-import type { ClusterView, TopicChange, TopicView } from './cluster-view.js';
+import type { ClusterView } from './cluster-view.js';
 import { clusterViewFrom } from './image-view.js';
 import type { MetadataStore, NewTopic, PartitionIncrease, TopicOutcome } from './metadata-store.js';
 
@@ -36,7 +36,7 @@ const findControllerMs = 15_000;
  */
 export class QuorumMetadataStore implements MetadataStore {
   readonly #options: QuorumMetadataStoreOptions;
-  readonly #listeners: ((change: TopicChange, view: ClusterView) => void | Promise<void>)[] = [];
+  readonly #listeners: ((view: ClusterView) => void | Promise<void>)[] = [];
   readonly #remotes = new Map<number, ControllerApi & { close(): void }>();
   #view: ClusterView;
   #changes: Promise<void> = Promise.resolve();
@@ -52,7 +52,7 @@ export class QuorumMetadataStore implements MetadataStore {
     return this.#view;
   }
 
-  onTopicsChanged(listener: (change: TopicChange, view: ClusterView) => void | Promise<void>): void {
+  onTopicsChanged(listener: (view: ClusterView) => void | Promise<void>): void {
     this.#listeners.push(listener);
   }
 
@@ -150,12 +150,11 @@ export class QuorumMetadataStore implements MetadataStore {
 
   #onPublish(delta: MetadataDelta, image: MetadataImage): void {
     const next = this.#viewOf(image);
-    const change = topicChange(this.#view, next);
     this.#view = next;
     // Untouched sub-images are reused by reference: same topics image, nothing to do.
     if (delta.image.topics === image.topics) return;
     this.#changes = this.#changes.then(async () => {
-      for (const listener of this.#listeners) await listener(change, next);
+      for (const listener of this.#listeners) await listener(next);
     });
   }
 
@@ -166,16 +165,6 @@ export class QuorumMetadataStore implements MetadataStore {
   close(): void {
     for (const remote of this.#remotes.values()) remote.close();
   }
-}
-
-/** Topics that appeared or went between two views, by topic id (a re-created name is both). */
-function topicChange(before: ClusterView, after: ClusterView): TopicChange {
-  const idsBefore = new Map<string, TopicView>([...before.topics.values()].map((t) => [t.topicId, t]));
-  const idsAfter = new Map<string, TopicView>([...after.topics.values()].map((t) => [t.topicId, t]));
-  return {
-    created: [...idsAfter.values()].filter((t) => !idsBefore.has(t.topicId)),
-    deleted: [...idsBefore.values()].filter((t) => !idsAfter.has(t.topicId)),
-  };
 }
 
 function notController(name: string): TopicOutcome {

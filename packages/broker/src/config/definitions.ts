@@ -133,6 +133,43 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
     name: 'log.flush.scheduler.interval.ms', type: 'long', default: '1000', min: 1,
     doc: 'How often partitions are checked against log.flush.interval.ms.',
   },
+  {
+    name: 'replica.lag.time.max.ms', type: 'long', default: '30000', min: 1,
+    doc: 'A follower that has not caught up with the leader for this long leaves the ISR.',
+  },
+  {
+    name: 'replica.fetch.wait.max.ms', type: 'int', default: '500', min: 0,
+    doc: 'How long a follower\'s fetch waits on the leader for new data; keep it below replica.lag.time.max.ms.',
+  },
+  { name: 'replica.fetch.min.bytes', type: 'int', default: '1', min: 1, doc: 'Bytes a follower\'s fetch waits for.' },
+  {
+    name: 'replica.fetch.max.bytes', type: 'int', default: '1048576', min: 1,
+    doc: 'Bytes a follower fetches per partition (the first batch is sent whole even when larger).',
+  },
+  {
+    name: 'replica.fetch.response.max.bytes', type: 'int', default: '10485760', min: 1,
+    doc: 'Bytes a follower fetches per request, over all its partitions.',
+  },
+  {
+    name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', min: 0,
+    doc: 'How long a follower waits after a failed fetch before it retries.',
+  },
+  {
+    name: 'replica.high.watermark.checkpoint.interval.ms', type: 'long', default: '5000', min: 1,
+    doc: 'How often the high watermarks are written to disk.',
+  },
+  {
+    name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true',
+    doc: 'Move leadership back to the preferred (first) replica when it is in sync again.',
+  },
+  {
+    name: 'leader.imbalance.check.interval.seconds', type: 'long', default: '300', min: 1,
+    doc: 'How often the controller checks for partitions not led by their preferred replica.',
+  },
+  {
+    name: 'leader.imbalance.per.broker.percentage', type: 'int', default: '10', min: 0, max: 100,
+    doc: 'Rebalance a broker\'s preferred leaderships once more than this share of them is led elsewhere.',
+  },
 ];
 
 /** Topic-level overrides accepted by CreateTopics, with the broker property they default to. */

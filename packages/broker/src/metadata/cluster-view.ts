@@ -27,6 +27,8 @@ export interface PartitionView {
   readonly partition: number;
   readonly leader: number;
   readonly leaderEpoch: number;
+  /** Bumped by every change to this partition; AlterPartition must carry the current one. */
+  readonly partitionEpoch: number;
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
 }

@@ -17,7 +17,7 @@ export function clusterViewFrom(image: MetadataImage, options: { clusterId: stri
     const configs = Object.fromEntries(image.configs.topic.get(topic.name) ?? []);
     const partitions = [...topic.partitions.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([partition, p]) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr }));
+      .map(([partition, p]) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, replicas: p.replicas, isr: p.isr }));
     topics.set(topic.name, { name: topic.name, topicId: topic.topicId, partitions, configs });
   }
   // kafkajs sends admin requests to the controller id of a Metadata response, so it must be

@@ -208,6 +208,22 @@ describe('Log truncation', () => {
     expect(log.append(buildBatchOf(1, 10), { leaderEpoch: 3 }).baseOffset).toBe(0);
     await log.close();
   });
+
+  it('restarts empty at an offset above its end (a follower behind the leader\'s log start)', async () => {
+    const dir = tempDir();
+    const log = await openLog(dir, { segmentBytes: 2000 });
+    appendBatches(log, 4);
+    expect(log.truncateFullyAndStartAt(500)).toBe(500);
+    expect(log.logStartOffset).toBe(500);
+    expect(log.logEndOffset).toBe(500);
+    const batch = buildBatchOf(2, 10);
+    batch.writeBigInt64BE(500n, 0);
+    expect(log.appendAsFollower(batch)?.baseOffset).toBe(500);
+    await log.close();
+    const reopened = await openLog(dir, { segmentBytes: 2000 });
+    expect([reopened.logStartOffset, reopened.logEndOffset]).toEqual([500, 502]);
+    await reopened.close();
+  });
 });
 
 describe('Log retention', () => {

@@ -241,7 +241,7 @@ export class Log {
     assert(!this.#closed, `${this.topicPartition}: truncate after close`);
     if (this.#failure !== null) throw this.#failure;
     if (offset >= this.logEndOffset) return this.logEndOffset;
-    if (offset <= this.logStartOffset) return this.#truncateFullyAndStartAt(offset);
+    if (offset <= this.logStartOffset) return this.truncateFullyAndStartAt(offset);
     while (this.#active.baseOffset > offset) {
       const removed = this.#segments.pop();
       removed?.deleteFiles();
@@ -257,7 +257,13 @@ export class Log {
     return this.logEndOffset;
   }
 
-  #truncateFullyAndStartAt(offset: number): number {
+  /**
+   * Empties the log and restarts it at `offset`: a follower whose whole log lies below the
+   * leader's log start (retention deleted what it would need) starts over from there.
+   */
+  truncateFullyAndStartAt(offset: number): number {
+    assert(!this.#closed, `${this.topicPartition}: truncate after close`);
+    if (this.#failure !== null) throw this.#failure;
     for (const segment of this.#segments.splice(0)) segment.deleteFiles();
     try {
       this.#segments.push(Segment.create(this.dir, offset, this.config.indexIntervalBytes));

@@ -12,4 +12,18 @@ export {
   type TruncationInput,
   type TruncationStep,
 } from './truncation.js';
+export {
+  PartitionLeader,
+  defaultRetryBackoffMs,
+  type AcksAllStatus,
+  type IsrOutcome,
+  type IsrProposal,
+  type PartitionLeaderOptions,
+} from './partition-leader.js';
+export {
+  PartitionFollower,
+  type FollowerState,
+  type PartitionFollowerOptions,
+} from './partition-follower.js';
+export { BrokerLease } from './broker-lease.js';
 export * as replicationLimits from './limits.js';

@@ -1,5 +1,12 @@
 import { ErrorCode } from '@rill/protocol';
-import type { CommittedMetadata, MetadataDelta, MetadataImage, RaftCore } from '@rill/controller-quorum';
+import type {
+  AlterPartitionItem,
+  AlterPartitionOutcome,
+  CommittedMetadata,
+  MetadataDelta,
+  MetadataImage,
+  RaftCore,
+} from '@rill/controller-quorum';
 import type { Logger } from 'pino';
 import {
   NotControllerError,
@@ -41,6 +48,8 @@ export class QuorumMetadataStore implements MetadataStore {
   #view: ClusterView;
   #changes: Promise<void> = Promise.resolve();
   #voterCursor = 0;
+  /** The incarnation this broker registered with; ISR changes are sent under it. */
+  #incarnationId: string | null = null;
 
   constructor(options: QuorumMetadataStoreOptions) {
     this.#options = options;
@@ -88,6 +97,7 @@ export class QuorumMetadataStore implements MetadataStore {
       return false;
     }
     await this.#caughtUp(answer.committedOffset);
+    this.#incarnationId = registration.incarnationId;
     return true;
   }
 
@@ -96,6 +106,28 @@ export class QuorumMetadataStore implements MetadataStore {
     const answer = await this.#withController((controller) => controller.brokerHeartbeat(heartbeat), timeoutMs);
     if (answer === null) return null;
     if (answer.committedOffset >= 0) await this.#caughtUp(answer.committedOffset);
+    return answer.value;
+  }
+
+  /**
+   * This broker's ISR change for partitions it leads (AlterPartition), sent under the
+   * broker id and incarnation it registered with. Each item carries the leader and partition
+   * epochs the leader last saw; the answer has one outcome per item, in order: NONE with the
+   * new state, or the refusal with the state as it stands (INVALID_UPDATE_VERSION: a newer
+   * partition epoch exists; FENCED_LEADER_EPOCH: leadership moved; INELIGIBLE_REPLICA: a
+   * joining replica is fenced; NOT_CONTROLLER: the controller has not seen our leader epoch
+   * yet; STALE_BROKER_EPOCH: our registration was replaced). Returns once this node has
+   * replayed the controller's answer, so current() and the onTopicsChanged listeners already
+   * show it — do not await it from inside such a listener. Null when this broker has not
+   * registered yet or no controller answered within `timeoutMs`: nothing is known, retry.
+   */
+  async alterPartition(partitions: readonly AlterPartitionItem[], timeoutMs: number): Promise<AlterPartitionOutcome[] | null> {
+    const incarnationId = this.#incarnationId;
+    if (incarnationId === null) return null;
+    const request = { brokerId: this.#options.nodeId, incarnationId, partitions };
+    const answer = await this.#withController((controller) => controller.alterPartition(request), timeoutMs);
+    if (answer === null) return null;
+    await this.#caughtUp(answer.committedOffset);
     return answer.value;
   }
 

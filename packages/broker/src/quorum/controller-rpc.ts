@@ -1,5 +1,5 @@
 import { credentials, status, type Client, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadProto } from '@rill/controller-quorum';
+import { loadProto, type AlterPartitionOutcome, type AlterPartitionRequest } from '@rill/controller-quorum';
 import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
 
 /**
@@ -14,6 +14,8 @@ export interface ControllerApi {
   registerBroker(registration: BrokerRegistrationRequest): Promise<Committed<number>>;
   /** A broker's sign of life; answers whether it is (still) fenced. */
   brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<Committed<{ errorCode: number; isFenced: boolean }>>;
+  /** A partition leader's ISR change: one outcome per item, in request order. */
+  alterPartition(request: AlterPartitionRequest): Promise<Committed<AlterPartitionOutcome[]>>;
 }
 
 export interface BrokerHeartbeat {
@@ -59,6 +61,7 @@ interface ControllerClient extends Client {
   createPartitions(request: object, options: { deadline: number }, callback: Callback<{ topics: WireOutcome[]; committedOffset: number }>): void;
   registerBroker(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; committedOffset: number }>): void;
   brokerHeartbeat(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; isFenced: boolean }>): void;
+  alterPartition(request: object, options: { deadline: number }, callback: Callback<WireAlterPartitionResponse>): void;
 }
 
 type ControllerClientConstructor = (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => ControllerClient) & {
@@ -77,7 +80,7 @@ const notControllerStatus = status.FAILED_PRECONDITION;
 /** A client for the active controller at `address`. */
 export function remoteController(address: string, clusterId: string): ControllerApi & { close(): void } {
   const client = new controllerPackage.controller.Controller(address, credentials.createInsecure());
-  type Method = 'createTopics' | 'deleteTopics' | 'createPartitions' | 'registerBroker' | 'brokerHeartbeat';
+  type Method = 'createTopics' | 'deleteTopics' | 'createPartitions' | 'registerBroker' | 'brokerHeartbeat' | 'alterPartition';
   const call = <T>(method: Method, request: object): Promise<T> =>
     new Promise((resolve, reject) => {
       (client[method] as (r: object, o: { deadline: number }, c: Callback<T>) => void).call(
@@ -115,6 +118,10 @@ export function remoteController(address: string, clusterId: string): Controller
     async brokerHeartbeat(heartbeat) {
       const response = await call<{ errorCode: number; isFenced: boolean }>('brokerHeartbeat', heartbeat);
       return { value: response, committedOffset: -1 };
+    },
+    async alterPartition(request) {
+      const response = await call<WireAlterPartitionResponse>('alterPartition', request);
+      return { value: response.partitions, committedOffset: response.committedOffset };
     },
     close: () => client.close(),
   };
@@ -167,7 +174,18 @@ export function controllerServiceImplementation(local: ControllerApi, clusterId:
       const answer = await local.brokerHeartbeat({ brokerId, incarnationId, wantShutDown });
       return answer.value;
     }),
+    alterPartition: serve(async (request: { clusterId: string } & AlterPartitionRequest): Promise<WireAlterPartitionResponse> => {
+      const { brokerId, incarnationId, partitions } = request;
+      const answer = await local.alterPartition({ brokerId, incarnationId, partitions });
+      return { partitions: [...answer.value], committedOffset: answer.committedOffset };
+    }),
   };
+}
+
+/** AlterPartitionItem and AlterPartitionOutcome have the same fields on the wire. */
+interface WireAlterPartitionResponse {
+  partitions: AlterPartitionOutcome[];
+  committedOffset: number;
 }
 
 interface WireNewTopic {

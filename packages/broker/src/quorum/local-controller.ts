@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import {
   ActiveController,
   NotLeaderError,
+  alterPartition,
   createPartitions,
   createTopics,
   deleteTopics,
   registerBroker,
+  type AlterPartitionOutcome,
+  type AlterPartitionRequest,
   type ElectionOptions,
 } from '@rill/controller-quorum';
+import { ErrorCode } from '@rill/protocol';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
@@ -27,6 +31,7 @@ export class LocalController implements ControllerApi {
   readonly #run: RunOperation;
   readonly #config: BrokerConfig;
   readonly #sessions: BrokerSessions;
+  readonly #logger: Logger;
 
   constructor(options: { quorum: RunningQuorum; config: BrokerConfig; logger: Logger; onCommit: (commitMs: number) => void }) {
     const active = new ActiveController(options.quorum.node, options.quorum.metadata, options.onCommit);
@@ -36,6 +41,7 @@ export class LocalController implements ControllerApi {
         throw error instanceof NotLeaderError ? new NotControllerError(error.leaderId, error.message) : error;
       });
     this.#config = options.config;
+    this.#logger = options.logger;
     this.#sessions = new BrokerSessions({
       node: options.quorum.node,
       run: this.#run,
@@ -91,6 +97,18 @@ export class LocalController implements ControllerApi {
 
   brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<Committed<{ errorCode: number; isFenced: boolean }>> {
     return this.#sessions.heartbeat(heartbeat);
+  }
+
+  /** A partition leader's ISR change, checked against the current epochs (alterPartition). */
+  async alterPartition(request: AlterPartitionRequest): Promise<Committed<AlterPartitionOutcome[]>> {
+    const result = await this.#run((image) => alterPartition(image, request));
+    for (const [index, item] of request.partitions.entries()) {
+      const { errorCode, isr, partitionEpoch } = result.response[index]!;
+      const fields = { brokerId: request.brokerId, topicId: item.topicId, partition: item.partition, isr, partitionEpoch };
+      if (errorCode === ErrorCode.NONE) this.#logger.info(fields, 'ISR changed');
+      else this.#logger.info({ ...fields, errorCode, asked: item.newIsr }, 'ISR change refused');
+    }
+    return { value: result.response, committedOffset: result.committedOffset };
   }
 
   #electionOptions(): ElectionOptions {

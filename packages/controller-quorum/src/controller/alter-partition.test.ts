@@ -2,7 +2,11 @@ import { ErrorCode } from '@rill/protocol';
 import { describe, expect, it } from 'vitest';
 import type { MetadataImage } from '../metadata/image.js';
 import { clusterOf, partitionRecord, replayed, topicIdFor } from '../metadata/testing/fixtures.js';
-import { alterPartition, type AlterPartitionItem } from './alter-partition.js';
+import {
+  alterPartition,
+  type AlterPartitionItem,
+  type AlterPartitionRequest,
+} from './alter-partition.js';
 
 const topicId = topicIdFor(1);
 
@@ -26,13 +30,22 @@ function item(overrides: Partial<AlterPartitionItem> = {}): AlterPartitionItem {
   };
 }
 
+/** The incarnation the fixtures register broker `brokerId` with. */
+function incarnationOf(brokerId: number): string {
+  return topicIdFor(1000 + brokerId);
+}
+
+function from(brokerId: number, partitions: AlterPartitionItem[]): AlterPartitionRequest {
+  return { brokerId, incarnationId: incarnationOf(brokerId), partitions };
+}
+
 function codeOf(base: MetadataImage, brokerId: number, request: AlterPartitionItem): number {
-  return alterPartition(base, { brokerId, partitions: [request] }).response[0].errorCode;
+  return alterPartition(base, from(brokerId, [request])).response[0].errorCode;
 }
 
 describe('alterPartition', () => {
   it('accepts an ISR change from the leader at the current epochs', () => {
-    const result = alterPartition(image(), { brokerId: 1, partitions: [item()] });
+    const result = alterPartition(image(), from(1, [item()]));
     expect(result.response[0]).toMatchObject({
       errorCode: ErrorCode.NONE,
       leader: 1,
@@ -54,7 +67,7 @@ describe('alterPartition', () => {
     );
     const shrunk = replayed(
       image(),
-      alterPartition(image(), { brokerId: 1, partitions: [item({ newIsr: [1] })] }).records,
+      alterPartition(image(), from(1, [item({ newIsr: [1] })])).records,
     );
     expect(codeOf(shrunk, 1, item())).toBe(ErrorCode.INVALID_UPDATE_VERSION);
   });
@@ -81,7 +94,7 @@ describe('alterPartition', () => {
       ErrorCode.UNKNOWN_TOPIC_ID,
     );
     expect(codeOf(image(), 1, item({ partition: 4 }))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    const twice = alterPartition(image(), { brokerId: 1, partitions: [item(), item()] });
+    const twice = alterPartition(image(), from(1, [item(), item()]));
     expect(twice.response.map((r) => r.errorCode)).toEqual([
       ErrorCode.NONE,
       ErrorCode.INVALID_REQUEST,
@@ -89,8 +102,22 @@ describe('alterPartition', () => {
     expect(twice.records).toHaveLength(1);
   });
 
+  it('refuses every item from an incarnation that is not the registered one', () => {
+    const request = from(1, [item(), item({ partition: 4 })]);
+    const result = alterPartition(image(), { ...request, incarnationId: topicIdFor(77) });
+    expect(result.records).toEqual([]);
+    expect(result.response.map((r) => r.errorCode)).toEqual([
+      ErrorCode.STALE_BROKER_EPOCH,
+      ErrorCode.STALE_BROKER_EPOCH,
+    ]);
+    expect(result.response[0]).toMatchObject({ leader: 1, isr: [1, 2], partitionEpoch: 1 });
+    expect(codeOf(replayed(image(), [{ type: 'unregisterBroker', nodeId: 1 }]), 1, item())).toBe(
+      ErrorCode.STALE_BROKER_EPOCH,
+    );
+  });
+
   it('emits nothing when the ISR is already as asked', () => {
-    const result = alterPartition(image(), { brokerId: 1, partitions: [item({ newIsr: [1, 2] })] });
+    const result = alterPartition(image(), from(1, [item({ newIsr: [1, 2] })]));
     expect(result.records).toEqual([]);
     expect(result.response[0]).toMatchObject({ errorCode: ErrorCode.NONE, partitionEpoch: 1 });
   });

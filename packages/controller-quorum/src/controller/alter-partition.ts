@@ -15,6 +15,8 @@ export interface AlterPartitionItem {
 
 export interface AlterPartitionRequest {
   readonly brokerId: number;
+  /** The sender's registration: one from before the broker restarted is refused. */
+  readonly incarnationId: string;
   readonly partitions: readonly AlterPartitionItem[];
 }
 
@@ -34,6 +36,9 @@ export interface AlterPartitionOutcome {
  * leader, at the current leader epoch and partition epoch — a leader that missed a change
  * must learn it first, or it could re-add a replica the controller just removed (I10).
  * Replicas joining the ISR must be live: a fenced broker may not count towards acks=all.
+ * A sender whose incarnation is not the registered one (a request from before it restarted,
+ * or from a broker the controller no longer knows) gets STALE_BROKER_EPOCH for every item,
+ * as Kafka answers a stale broker epoch.
  */
 export function alterPartition(
   image: MetadataImage,
@@ -42,12 +47,16 @@ export function alterPartition(
   const records: PartitionChangeRecord[] = [];
   const response: AlterPartitionOutcome[] = [];
   const seen = new Set<string>();
+  const registered = image.cluster.brokers.get(request.brokerId);
+  const stale = registered?.incarnationId !== request.incarnationId;
   for (const item of request.partitions) {
     const key = `${item.topicId}/${item.partition}`;
     const current = image.topics.byId.get(item.topicId)?.partitions.get(item.partition);
-    const errorCode = seen.has(key)
-      ? Code.INVALID_REQUEST
-      : refusal(image, request.brokerId, item, current);
+    const errorCode = stale
+      ? Code.STALE_BROKER_EPOCH
+      : seen.has(key)
+        ? Code.INVALID_REQUEST
+        : refusal(image, request.brokerId, item, current);
     seen.add(key);
     if (current === undefined || errorCode !== Code.NONE) {
       response.push(outcome(item, errorCode, current));

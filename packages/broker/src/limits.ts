@@ -36,3 +36,9 @@ export const grpcMessageBytesMax = 16 * 1024 * 1024;
 
 /** Concurrent gRPC streams one peer connection may open. */
 export const grpcConcurrentStreamsMax = 256;
+
+/**
+ * acks=all appends waiting for the high watermark. Past this an append is answered
+ * REQUEST_TIMED_OUT at once (written, not yet known to be replicated; the producer retries).
+ */
+export const parkedProducesMax = 100_000;

@@ -21,6 +21,9 @@ import {
 } from './quorum/controller-rpc.js';
 import { LocalController } from './quorum/local-controller.js';
 import { BrokerMembership } from './quorum/register-broker.js';
+import { serveOffsetForLeaderEpoch, serveReplicaFetch } from './replication/leader-service.js';
+import { ReplicaManager, replicaFetchResponseBytesMax } from './replication/replica-manager.js';
+import { replicationService, replicationServiceImplementation } from './replication/replication-rpc.js';
 import { internalAddress, startQuorum, type RunningQuorum } from './quorum/start-quorum.js';
 
 export const rillVersion = '0.1.0';
@@ -45,6 +48,7 @@ export class RillNode {
   #metadata: QuorumMetadataStore | null = null;
   #controller: LocalController | null = null;
   #membership: BrokerMembership | null = null;
+  #replicas: ReplicaManager | null = null;
   #ready = false;
 
   constructor(config: BrokerConfig, logger: Logger) {
@@ -105,6 +109,7 @@ export class RillNode {
       this.#logger.info({ leadershipsMoved: moved }, moved ? 'controlled shutdown: leaderships moved' : 'controlled shutdown: no controller answered');
     }
     for (const listener of this.#listeners) await listener.close();
+    await this.#replicas?.stop();
     await this.#partitions?.close();
     this.#controller?.stop();
     this.#metadata?.close();
@@ -128,20 +133,44 @@ export class RillNode {
       localController: options.controller, voters: quorum.voters, logger: componentLogger(this.#logger, 'metadata'),
     });
     this.#metadata = metadata;
-    this.#membership = new BrokerMembership(metadata, this.#registration(nodeId), componentLogger(this.#logger, 'membership'));
-    await this.#membership.join(config.int('broker.heartbeat.interval.ms'));
+    const membership = new BrokerMembership(metadata, this.#registration(nodeId), {
+      sessionTimeoutMs: config.int('broker.session.timeout.ms'),
+      logger: componentLogger(this.#logger, 'membership'),
+    });
+    this.#membership = membership;
+    await membership.join(config.int('broker.heartbeat.interval.ms'));
+    const mayAcknowledge = (): boolean => membership.holdsLease();
     const partitions = new PartitionManager({
-      nodeId, config, logDirs, metrics: this.metrics, logger: componentLogger(this.#logger, 'partitions'),
+      nodeId, config, logDirs, metrics: this.metrics, logger: componentLogger(this.#logger, 'partitions'), mayAcknowledge,
     });
     this.#partitions = partitions;
+    const replicas = new ReplicaManager({
+      nodeId, clusterId, config, partitions,
+      alterPartition: async (item) => (await metadata.alterPartition([item], config.int('broker.session.timeout.ms')))?.[0] ?? null,
+      metrics: this.metrics,
+      logger: componentLogger(this.#logger, 'replication'),
+    });
+    this.#replicas = replicas;
     await partitions.load(metadata.current());
-    metadata.onTopicsChanged((view) => partitions.sync(view));
+    metadata.onTopicsChanged(async (view) => {
+      await partitions.sync(view);
+      replicas.apply(view);
+    });
     await partitions.sync(metadata.current());
+    replicas.apply(metadata.current());
+    replicas.start();
+    this.#internal?.addService(replicationService, replicationServiceImplementation({
+      clusterId,
+      fetch: (request) => serveReplicaFetch(request, {
+        partitions, responseBytesMax: replicaFetchResponseBytesMax, followerFetched: (p) => replicas.followerFetched(p),
+      }),
+      offsetForLeaderEpoch: (request) => serveOffsetForLeaderEpoch(request, partitions),
+    }));
     partitions.startSchedules();
-    this.metrics.beforeScrape(() => partitions.reportSizes());
+    this.metrics.beforeScrape(() => partitions.reportGauges());
     const dispatch = createDispatcher({
       registry: buildHandlerRegistry(),
-      services: { nodeId, config, metadata, partitions, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests') },
+      services: { nodeId, config, metadata, partitions, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests'), mayAcknowledge },
     });
     for (const text of config.list('listeners')) {
       const listener = new KafkaListener({

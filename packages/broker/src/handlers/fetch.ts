@@ -1,5 +1,6 @@
 import { ErrorCode, Fetch, type FetchRequest, type FetchResponseInput } from '@rill/protocol';
 import { fetchResponseBytesMax } from '../limits.js';
+import { readWhenEnough } from '../partitions/fetch-purgatory.js';
 import { partitionKey } from '../partitions/partition.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
@@ -8,13 +9,15 @@ type PartitionResponse = FetchResponseInput['responses'][number]['partitions'][n
 interface FetchRound {
   readonly responses: FetchResponseInput['responses'];
   readonly bytes: number;
-  readonly anyError: boolean;
+  /** A partition answered with an error: the client must act on it now. */
+  readonly done: boolean;
 }
 
 /**
- * Fetch v4–11 for consumers, sessionless (session id 0). Whole batches up to the high
- * watermark; the first batch is returned whole even above the byte limits (KIP-74).
- * Below min_bytes the request waits in the purgatory for data, up to max_wait_ms.
+ * Fetch v4–11 for consumers, sessionless (session id 0), served by partition leaders only.
+ * Whole batches up to the high watermark; the first batch is returned whole even above the
+ * byte limits (KIP-74). Below min_bytes the request waits in the purgatory for the high
+ * watermark to move, up to max_wait_ms.
  */
 export const fetchHandler = defineHandler({
   schema: Fetch,
@@ -23,10 +26,14 @@ export const fetchHandler = defineHandler({
   respondInPieces: true,
   handle(request, context) {
     const round = readRound(request, context);
-    if (round.bytes >= request.minBytes || request.maxWaitMs <= 0 || round.anyError) return answer(round);
-    const keys = request.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic, p.partition)));
-    const purgatory = context.services.partitions.purgatory;
-    return purgatory.park(keys, request.minBytes - round.bytes, request.maxWaitMs).then(() => answer(readRound(request, context)));
+    if (round.bytes >= request.minBytes || request.maxWaitMs <= 0 || round.done) return answer(round);
+    return readWhenEnough({
+      purgatory: context.services.partitions.consumerFetches,
+      keys: request.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic, p.partition))),
+      minBytes: request.minBytes,
+      maxWaitMs: request.maxWaitMs,
+      read: () => readRound(request, context),
+    }).then(answer);
   },
 });
 
@@ -49,7 +56,7 @@ function readRound(request: FetchRequest, context: RequestContext): FetchRound {
       return response;
     }),
   }));
-  return { responses, bytes, anyError };
+  return { responses, bytes, done: anyError };
 }
 
 function readPartition(
@@ -66,8 +73,13 @@ function readPartition(
     return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
   const partition = partitions.get(topicName, index);
-  if (partition === undefined) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  const highWatermark = partition.highWatermark;
+  const leader = partition?.leader ?? null;
+  if (partition === undefined || leader === null) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  // KIP-320: a consumer that knows a newer epoch must wait for us; an older one must refresh.
+  if (wanted.currentLeaderEpoch >= 0 && wanted.currentLeaderEpoch !== leader.leaderEpoch) {
+    return failed(index, wanted.currentLeaderEpoch < leader.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
+  }
+  const highWatermark = leader.highWatermark;
   const answer = (errorCode: number, records: Buffer | null): PartitionResponse => ({
     partitionIndex: index,
     errorCode,

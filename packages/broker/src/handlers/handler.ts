@@ -14,6 +14,11 @@ export interface BrokerServices {
   readonly partitions: PartitionManager;
   readonly metrics: NodeMetrics;
   readonly logger: Logger;
+  /**
+   * False while this broker's session with the controller may have lapsed: it may have been
+   * fenced and its leaderships moved, so it must not acknowledge writes (I11).
+   */
+  readonly mayAcknowledge: () => boolean;
 }
 
 export interface RequestContext {

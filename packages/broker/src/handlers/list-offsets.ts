@@ -8,9 +8,11 @@ const latestTimestamp = -1;
 const earliestTimestamp = -2;
 
 /**
- * ListOffsets v1–3: latest (-1) is the high watermark (also the last stable offset: there
- * are no transactions), earliest (-2) the log start, any other value the first offset
- * whose timestamp is at least that.
+ * ListOffsets v1–3, answered by partition leaders: latest (-1) is the high watermark (also
+ * the last stable offset: there are no transactions), earliest (-2) the log start, any other
+ * value the first offset whose timestamp is at least that. A new leader whose high watermark
+ * has not yet reached the start of its epoch answers OFFSET_NOT_AVAILABLE, as Kafka does:
+ * its high watermark may still be below one its predecessor already gave out.
  */
 export const listOffsetsHandler = defineHandler({
   schema: ListOffsets,
@@ -34,7 +36,9 @@ function lookUp(topicName: string, index: number, timestamp: number, context: Re
     return answer(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
   }
   const partition = partitions.get(topicName, index);
-  if (partition === undefined) return answer(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1);
+  const leader = partition?.leader ?? null;
+  if (partition === undefined || leader === null) return answer(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1);
+  if (timestamp !== earliestTimestamp && leader.highWatermark < leader.leaderEpochStartOffset) return answer(index, ErrorCode.OFFSET_NOT_AVAILABLE, -1, -1);
   return answer(index, ErrorCode.NONE, -1, offsetFor(partition, timestamp));
 }
 

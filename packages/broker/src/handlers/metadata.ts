@@ -25,7 +25,8 @@ export const metadataHandler = defineHandler({
     }
     if (names !== null) await createMissing(names, request.allowAutoTopicCreation, context);
     const view = metadata.current();
-    const topics = names === null ? [...view.topics.values()].map(describeTopic) : names.map((name) => topicResponse(name, view));
+    const liveBrokers = new Set(view.brokers.map((b) => b.nodeId));
+    const topics = names === null ? [...view.topics.values()].map((t) => describeTopic(t, liveBrokers)) : names.map((name) => topicResponse(name, view, liveBrokers));
     return {
       throttleTimeMs: 0,
       brokers: brokersFor(view, context.connection.listenerName),
@@ -54,14 +55,15 @@ async function createMissing(names: readonly string[], clientAllows: boolean, co
   );
 }
 
-function topicResponse(name: string, view: ClusterView): TopicResponse {
+function topicResponse(name: string, view: ClusterView, liveBrokers: ReadonlySet<number>): TopicResponse {
   const topic = view.topics.get(name);
-  if (topic !== undefined) return describeTopic(topic);
+  if (topic !== undefined) return describeTopic(topic, liveBrokers);
   const errorCode = topicNameProblem(name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION;
   return { errorCode, name, isInternal: false, partitions: [] };
 }
 
-function describeTopic(topic: TopicView): TopicResponse {
+/** Offline replicas are those on brokers that are fenced or gone, as KRaft reports them. */
+function describeTopic(topic: TopicView, liveBrokers: ReadonlySet<number>): TopicResponse {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -73,7 +75,7 @@ function describeTopic(topic: TopicView): TopicResponse {
       leaderEpoch: p.leaderEpoch,
       replicaNodes: [...p.replicas],
       isrNodes: [...p.isr],
-      offlineReplicas: [],
+      offlineReplicas: p.replicas.filter((id) => !liveBrokers.has(id)),
     })),
   };
 }

@@ -1,14 +1,17 @@
 import { ErrorCode, Produce, validateBatches, type ProduceResponseInput } from '@rill/protocol';
 import { StorageError } from '@rill/storage';
 import { maxMessageBytesFor } from '../partitions/log-config.js';
+import type { Partition } from '../partitions/partition.js';
 import { defineHandler, noResponse, type RequestContext } from './handler.js';
 
 type PartitionResponse = ProduceResponseInput['responses'][number]['partitionResponses'][number];
 
 /**
  * Produce v3–7 (v0–2 are advertised only, see ApiHandler.advertisedMinVersion). Each
- * partition's records must be exactly one valid magic-2 batch; it is appended verbatim with
- * offsets assigned in its header. acks=0 gets no response at all.
+ * partition's records must be exactly one valid magic-2 batch; the partition leader appends
+ * it verbatim with offsets assigned in its header. acks=1 is answered after that append;
+ * acks=all first needs min.insync.replicas in the ISR, then waits until the high watermark
+ * passes the batch; acks=0 gets no response at all.
  */
 export const produceHandler = defineHandler({
   schema: Produce,
@@ -18,48 +21,69 @@ export const produceHandler = defineHandler({
   handle(request, context) {
     const acks = request.acks;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const waits: Promise<unknown>[] = [];
     const responses = request.topicData.map((topic) => ({
       name: topic.name,
-      partitionResponses: topic.partitionData.map((data) =>
-        validAcks
-          ? appendPartition(topic.name, data.index, data.records, context)
-          : failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS),
-      ),
+      partitionResponses: topic.partitionData.map((data) => {
+        if (!validAcks) return failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        const appended = appendPartition(topic.name, data.index, data.records, acks, context);
+        if (acks !== -1 || appended.partition === null) return appended.response;
+        const response = { ...appended.response };
+        const parked = context.services.partitions.produces.park(appended.partition, appended.requiredOffset, request.timeoutMs);
+        waits.push(parked.then((errorCode) => {
+          if (errorCode !== ErrorCode.NONE) Object.assign(response, failed(data.index, errorCode));
+        }));
+        return response;
+      }),
     }));
     if (acks === 0) return noResponse;
-    return { responses, throttleTimeMs: 0 };
+    if (waits.length === 0) return { responses, throttleTimeMs: 0 };
+    return Promise.all(waits).then(() => ({ responses, throttleTimeMs: 0 }));
   },
 });
 
-function appendPartition(topicName: string, index: number, records: Buffer | null, context: RequestContext): PartitionResponse {
+interface Appended {
+  readonly response: PartitionResponse;
+  /** Set when the batch was appended, so acks=all has something to wait for. */
+  readonly partition: Partition | null;
+  /** The high watermark that covers the batch: its last offset + 1. */
+  readonly requiredOffset: number;
+}
+
+function appendPartition(topicName: string, index: number, records: Buffer | null, acks: number, context: RequestContext): Appended {
+  const refuse = (errorCode: number): Appended => ({ response: failed(index, errorCode), partition: null, requiredOffset: -1 });
   const { metadata, partitions, config, metrics, logger } = context.services;
   const topic = metadata.current().topics.get(topicName);
   if (topic === undefined || index < 0 || index >= topic.partitions.length) {
-    return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
   const partition = partitions.get(topicName, index);
-  if (partition === undefined || topic.partitions[index]!.leader !== context.services.nodeId) {
-    return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  const leader = partition?.leader ?? null;
+  // A broker whose controller session may have lapsed may already be replaced (I11).
+  if (partition === undefined || leader === null || !context.services.mayAcknowledge()) {
+    return refuse(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
-  if (records === null || records.length === 0) return failed(index, ErrorCode.INVALID_RECORD);
+  if (records === null || records.length === 0) return refuse(ErrorCode.INVALID_RECORD);
   const validation = validateBatches(records, { maxBatchBytes: maxMessageBytesFor(config, topic.configs) });
-  if (!validation.ok) return failed(index, validation.error);
-  if (validation.batchCount !== 1) return failed(index, ErrorCode.INVALID_RECORD);
+  if (!validation.ok) return refuse(validation.error);
+  if (validation.batchCount !== 1) return refuse(ErrorCode.INVALID_RECORD);
+  if (acks === -1 && leader.checkAcksAll() !== ErrorCode.NONE) return refuse(leader.checkAcksAll());
   try {
-    const info = partition.appendAsLeader(records);
+    const info = partition.appendAsLeader(records, leader);
     metrics.topicBytesIn.inc({ topic: topicName }, records.length);
     metrics.topicRecordsIn.inc({ topic: topicName }, info.recordCount);
-    return {
+    const response = {
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: info.baseOffset,
       logAppendTimeMs: -1,
       logStartOffset: partition.logStartOffset,
     };
+    return { response, partition, requiredOffset: info.lastOffset + 1 };
   } catch (error) {
     if (!(error instanceof StorageError)) throw error;
     logger.error({ err: error, partition: partition.key }, 'append failed; the batch was not written');
-    return failed(index, ErrorCode.KAFKA_STORAGE_ERROR);
+    return refuse(ErrorCode.KAFKA_STORAGE_ERROR);
   }
 }
 

@@ -5,6 +5,8 @@ export interface ClusterView {
   readonly clusterId: string;
   readonly controllerId: number;
   readonly brokers: readonly BrokerView[];
+  /** host:port of every registered broker's internal gRPC listener, fenced ones included. */
+  readonly internalAddresses: ReadonlyMap<number, string>;
   readonly topics: ReadonlyMap<string, TopicView>;
 }
 

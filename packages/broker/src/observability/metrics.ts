@@ -144,6 +144,51 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly partitionsUnderReplicated = new Gauge({
+    name: 'rill_partitions_under_replicated',
+    help: 'Partitions this broker leads whose ISR is smaller than their replica set.',
+    registers: [this.registry],
+  });
+
+  readonly partitionsUnderMinIsr = new Gauge({
+    name: 'rill_partitions_under_min_isr',
+    help: 'Partitions this broker leads whose ISR is below min.insync.replicas: acks=all writes are refused.',
+    registers: [this.registry],
+  });
+
+  readonly isrShrinks = new Counter({
+    name: 'rill_isr_shrinks_total',
+    help: 'ISR shrinks this broker made as a leader (a follower fell behind).',
+    registers: [this.registry],
+  });
+
+  readonly isrExpands = new Counter({
+    name: 'rill_isr_expands_total',
+    help: 'ISR expansions this broker made as a leader (a follower caught up).',
+    registers: [this.registry],
+  });
+
+  readonly replicaFetchLag = new Gauge({
+    name: 'rill_replica_fetch_lag_records',
+    help: 'Records this follower is behind its leader\'s log end, as of its last fetch.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly replicationBytesIn = new Counter({
+    name: 'rill_replication_bytes_in_total',
+    help: 'Record batch bytes this broker appended as a follower, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly partitionHighWatermark = new Gauge({
+    name: 'rill_partition_high_watermark',
+    help: 'High watermark of each partition replica on this node.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'rill_build_info',
     help: 'Always 1; labels describe the running build.',

@@ -1,30 +1,29 @@
 import { parkedFetchesMax } from '../limits.js';
 
 interface ParkedFetch {
-  readonly partitionKeys: readonly string[];
-  readonly minBytes: number;
-  arrivedBytes: number;
+  readonly keys: readonly string[];
   readonly timer: NodeJS.Timeout;
   readonly wake: () => void;
 }
 
 /**
- * Long-polling fetches wait here until enough data arrives on one of their partitions or
- * their max wait passes. Appends wake them (never a polling loop), each parked fetch
- * completes exactly once, and the number parked is capped: past the cap a fetch answers
- * at once with what it has.
+ * Long-polling fetches wait here until something happens on one of their partitions or
+ * their wait is over. Events wake them (never a polling loop); a woken fetch reads again
+ * and parks once more if it still has too little, so min_bytes is judged on what it would
+ * really send. Each parked fetch completes exactly once, and the number parked is capped:
+ * past the cap a fetch answers at once with what it has.
  */
 export class FetchPurgatory {
-  readonly #byPartition = new Map<string, Set<ParkedFetch>>();
+  readonly #byKey = new Map<string, Set<ParkedFetch>>();
   #count = 0;
 
   get size(): number {
     return this.#count;
   }
 
-  /** Resolves when data arrives or maxWaitMs passes; immediately when full. */
-  park(partitionKeys: readonly string[], minBytes: number, maxWaitMs: number): Promise<void> {
-    if (this.#count >= parkedFetchesMax || partitionKeys.length === 0) return Promise.resolve();
+  /** Resolves when one of the keys is notified or maxWaitMs passes; at once when full. */
+  park(keys: readonly string[], maxWaitMs: number): Promise<void> {
+    if (this.#count >= parkedFetchesMax || keys.length === 0 || maxWaitMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       let done = false;
       const finish = (): void => {
@@ -34,41 +33,32 @@ export class FetchPurgatory {
         this.#remove(parked);
         resolve();
       };
-      const parked: ParkedFetch = {
-        partitionKeys,
-        minBytes: Math.max(1, minBytes),
-        arrivedBytes: 0,
-        timer: setTimeout(finish, maxWaitMs),
-        wake: finish,
-      };
+      const parked: ParkedFetch = { keys, timer: setTimeout(finish, maxWaitMs), wake: finish };
       this.#add(parked);
     });
   }
 
-  /** Data was appended to a partition: wake the fetches it satisfies. */
-  dataArrived(partitionKey: string, bytes: number): void {
-    const waiting = this.#byPartition.get(partitionKey);
+  /** Something a fetch may want happened on this key (data appended, high watermark moved). */
+  notify(key: string): void {
+    const waiting = this.#byKey.get(key);
     if (waiting === undefined) return;
-    for (const parked of [...waiting]) {
-      parked.arrivedBytes += bytes;
-      if (parked.arrivedBytes >= parked.minBytes) parked.wake();
-    }
+    for (const parked of [...waiting]) parked.wake();
   }
 
   /** Wakes everything, for shutdown. */
   wakeAll(): void {
-    for (const waiting of [...this.#byPartition.values()]) {
+    for (const waiting of [...this.#byKey.values()]) {
       for (const parked of [...waiting]) parked.wake();
     }
   }
 
   #add(parked: ParkedFetch): void {
     this.#count++;
-    for (const key of parked.partitionKeys) {
-      let waiting = this.#byPartition.get(key);
+    for (const key of parked.keys) {
+      let waiting = this.#byKey.get(key);
       if (waiting === undefined) {
         waiting = new Set();
-        this.#byPartition.set(key, waiting);
+        this.#byKey.set(key, waiting);
       }
       waiting.add(parked);
     }
@@ -76,10 +66,32 @@ export class FetchPurgatory {
 
   #remove(parked: ParkedFetch): void {
     this.#count--;
-    for (const key of parked.partitionKeys) {
-      const waiting = this.#byPartition.get(key);
+    for (const key of parked.keys) {
+      const waiting = this.#byKey.get(key);
       waiting?.delete(parked);
-      if (waiting?.size === 0) this.#byPartition.delete(key);
+      if (waiting?.size === 0) this.#byKey.delete(key);
     }
   }
+}
+
+/**
+ * Waits in the purgatory until `read` returns at least minBytes or the deadline passes,
+ * reading again each time a key is notified. Returns the last read.
+ */
+export async function readWhenEnough<T extends { readonly bytes: number; readonly done: boolean }>(options: {
+  readonly purgatory: FetchPurgatory;
+  readonly keys: readonly string[];
+  readonly minBytes: number;
+  readonly maxWaitMs: number;
+  readonly read: () => T;
+}): Promise<T> {
+  const deadline = Date.now() + options.maxWaitMs;
+  let result = options.read();
+  while (!result.done && result.bytes < options.minBytes) {
+    const remainingMs = deadline - Date.now();
+    if (remainingMs <= 0 || options.purgatory.size >= parkedFetchesMax) break;
+    await options.purgatory.park(options.keys, remainingMs);
+    result = options.read();
+  }
+  return result;
 }

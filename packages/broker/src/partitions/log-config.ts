@@ -23,3 +23,9 @@ export function maxMessageBytesFor(config: BrokerConfig, overrides: Readonly<Rec
   const override = overrides['max.message.bytes'];
   return override !== undefined ? Number(override) : config.int('message.max.bytes');
 }
+
+/** The smallest ISR that accepts acks=all writes to a topic. */
+export function minInsyncReplicasFor(config: BrokerConfig, overrides: Readonly<Record<string, string>>): number {
+  const override = overrides['min.insync.replicas'];
+  return override !== undefined ? Number(override) : config.int('min.insync.replicas');
+}

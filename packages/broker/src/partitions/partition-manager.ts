@@ -1,13 +1,17 @@
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { LeaderEpochCache } from '@rill/replication';
 import { Log } from '@rill/storage';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { ClusterView, TopicView } from '../metadata/cluster-view.js';
 import type { NodeMetrics } from '../observability/metrics.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
+import { readHighWatermarks, writeHighWatermarks } from './high-watermark-checkpoint.js';
+import { readLeaderEpochCheckpoint } from './leader-epoch-checkpoint.js';
 import { logConfigFor } from './log-config.js';
-import { Partition, partitionKey } from './partition.js';
+import { Partition, partitionKey, type PartitionEvents } from './partition.js';
+import { ProducePurgatory } from './produce-purgatory.js';
 
 export interface PartitionManagerOptions {
   readonly nodeId: number;
@@ -15,23 +19,40 @@ export interface PartitionManagerOptions {
   readonly logDirs: readonly string[];
   readonly metrics: NodeMetrics;
   readonly logger: Logger;
+  /** False while this broker's controller session may have lapsed (see ProducePurgatory). */
+  readonly mayAcknowledge: () => boolean;
 }
 
 /**
  * The partition replicas this node hosts, opened from and kept in step with the metadata:
- * a created topic gets its logs, a deleted one loses them. It also runs retention and the
- * time-based flush on their schedules.
+ * a created topic gets its logs, a deleted one loses them. It holds the purgatories their
+ * events wake, and runs retention, the time-based flush and the high-watermark checkpoint
+ * on their schedules. Which role each replica plays is the ReplicaManager's business.
  */
 export class PartitionManager {
   readonly #options: PartitionManagerOptions;
   readonly #partitions = new Map<string, Partition>();
   readonly #partitionsPerDir = new Map<string, number>();
-  readonly purgatory = new FetchPurgatory();
+  /** Consumer fetches, woken when a high watermark moves. */
+  readonly consumerFetches = new FetchPurgatory();
+  /** Follower fetches, woken when a leader's log grows. */
+  readonly replicaFetches = new FetchPurgatory();
+  readonly produces: ProducePurgatory;
+  readonly #events: PartitionEvents;
   readonly #timers: NodeJS.Timeout[] = [];
+  #storedHighWatermarks = new Map<string, number>();
 
   constructor(options: PartitionManagerOptions) {
     this.#options = options;
     for (const dir of options.logDirs) this.#partitionsPerDir.set(dir, 0);
+    this.produces = new ProducePurgatory(options.mayAcknowledge);
+    this.#events = {
+      appended: (partition) => this.replicaFetches.notify(partition.key),
+      highWatermarkAdvanced: (partition) => {
+        this.consumerFetches.notify(partition.key);
+        this.produces.check(partition);
+      },
+    };
   }
 
   get(topic: string, index: number): Partition | undefined {
@@ -44,8 +65,12 @@ export class PartitionManager {
 
   /** Opens (and recovers) every local replica the view names, and removes stray logs. */
   async load(view: ClusterView): Promise<void> {
+    for (const dir of this.#options.logDirs) {
+      for (const [name, offset] of readHighWatermarks(dir)) this.#storedHighWatermarks.set(name, offset);
+    }
     const existing = await this.#existingDirs();
     await this.#sync(view, existing);
+    this.#storedHighWatermarks = new Map();
     for (const [name, dir] of existing) {
       if (this.#partitions.has(name)) continue;
       this.#options.logger.warn({ dir: join(dir, name) }, 'removing a partition log that the metadata no longer names');
@@ -73,32 +98,42 @@ export class PartitionManager {
     const { config } = this.#options;
     this.#timers.push(setInterval(() => this.#runRetention(), config.int('log.retention.check.interval.ms')));
     this.#timers.push(setInterval(() => this.#runFlush(), config.int('log.flush.scheduler.interval.ms')));
+    this.#timers.push(setInterval(() => void this.#checkpointHighWatermarks(), config.int('replica.high.watermark.checkpoint.interval.ms')));
     for (const timer of this.#timers) timer.unref();
   }
 
   async close(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
-    this.purgatory.wakeAll();
+    this.consumerFetches.wakeAll();
+    this.replicaFetches.wakeAll();
+    this.produces.abortAll();
+    await this.#checkpointHighWatermarks();
     for (const partition of this.#partitions.values()) await partition.log.close();
     this.#partitions.clear();
   }
 
-  /** Sizes for the log-size gauge, refreshed when Prometheus scrapes. */
-  reportSizes(): void {
+  /** Per-partition gauges (size, high watermark, ISR health), refreshed when Prometheus scrapes. */
+  reportGauges(): void {
+    const { metrics } = this.#options;
+    let underReplicated = 0;
+    let underMinIsr = 0;
     for (const partition of this.#partitions.values()) {
-      this.#options.metrics.logSize.set({ topic: partition.topic, partition: String(partition.index) }, partition.log.sizeBytes);
+      const labels = { topic: partition.topic, partition: String(partition.index) };
+      metrics.logSize.set(labels, partition.log.sizeBytes);
+      metrics.partitionHighWatermark.set(labels, partition.highWatermark);
+      const leader = partition.leader;
+      if (leader?.underReplicated === true) underReplicated++;
+      if (leader?.underMinIsr === true) underMinIsr++;
     }
+    metrics.partitionsUnderReplicated.set(underReplicated);
+    metrics.partitionsUnderMinIsr.set(underMinIsr);
   }
 
   async #openTopic(topic: TopicView, existing: ReadonlyMap<string, string>): Promise<void> {
     for (const assignment of topic.partitions) {
       if (!assignment.replicas.includes(this.#options.nodeId)) continue;
       const name = partitionKey(topic.name, assignment.partition);
-      const open = this.#partitions.get(name);
-      if (open !== undefined) {
-        open.leaderEpochChanged(assignment.leaderEpoch);
-        continue;
-      }
+      if (this.#partitions.has(name)) continue;
       const dir = existing.get(name) ?? this.#leastUsedDir();
       const log = await Log.open({
         dir: join(dir, name),
@@ -109,13 +144,19 @@ export class PartitionManager {
         this.#options.logger.warn({ partition: name, recovery: log.recovery }, 'recovered a damaged log tail');
       }
       this.#partitionsPerDir.set(dir, (this.#partitionsPerDir.get(dir) ?? 0) + 1);
+      const epochs = new LeaderEpochCache(readLeaderEpochCheckpoint(log.dir));
+      // The checkpoint is written before the batches it names, so it may run past a log
+      // that lost its tail in a crash; and retention may have moved the start since.
+      epochs.truncateFromEnd(log.logEndOffset);
+      epochs.truncateFromStart(log.logStartOffset);
       const partition = new Partition({
         topic: topic.name,
         topicId: topic.topicId,
         index: assignment.partition,
         log,
-        leaderEpoch: assignment.leaderEpoch,
-        onData: (p, bytes) => this.purgatory.dataArrived(p.key, bytes),
+        epochs,
+        highWatermark: this.#storedHighWatermarks.get(name) ?? 0,
+        events: this.#events,
       });
       this.#partitions.set(name, partition);
     }
@@ -123,7 +164,11 @@ export class PartitionManager {
 
   async #delete(partition: Partition): Promise<void> {
     this.#partitions.delete(partition.key);
-    this.#options.metrics.logSize.remove({ topic: partition.topic, partition: String(partition.index) });
+    partition.becomeOffline(partition.leaderEpoch);
+    this.produces.check(partition);
+    const labels = { topic: partition.topic, partition: String(partition.index) };
+    this.#options.metrics.logSize.remove(labels);
+    this.#options.metrics.partitionHighWatermark.remove(labels);
     await partition.log.delete();
   }
 
@@ -153,10 +198,26 @@ export class PartitionManager {
       try {
         const { deletedSegments } = partition.log.applyRetention();
         if (deletedSegments > 0) {
+          partition.logStartMoved();
           this.#options.logger.info({ partition: partition.key, deletedSegments }, 'retention deleted segments');
         }
       } catch (error) {
         this.#options.logger.error({ err: error, partition: partition.key }, 'retention failed');
+      }
+    }
+  }
+
+  /** Writes each log dir's high watermarks (replica.high.watermark.checkpoint.interval.ms). */
+  async #checkpointHighWatermarks(): Promise<void> {
+    const byDir = new Map<string, Map<string, number>>(this.#options.logDirs.map((dir) => [resolve(dir), new Map()]));
+    for (const partition of this.#partitions.values()) {
+      byDir.get(dirname(resolve(partition.log.dir)))?.set(partition.key, partition.highWatermark);
+    }
+    for (const [dir, highWatermarks] of byDir) {
+      try {
+        await writeHighWatermarks(dir, highWatermarks);
+      } catch (error) {
+        this.#options.logger.error({ err: error, dir }, 'could not checkpoint high watermarks');
       }
     }
   }

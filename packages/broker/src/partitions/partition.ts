@@ -1,11 +1,31 @@
+import { scanBatches } from '@rill/protocol';
+import { LeaderEpochCache, PartitionFollower, PartitionLeader } from '@rill/replication';
 import type { AppendInfo, Log } from '@rill/storage';
+import { writeLeaderEpochCheckpoint } from './leader-epoch-checkpoint.js';
 
-export type DataListener = (partition: Partition, appendedBytes: number) => void;
+/** What this replica is doing now, as the metadata says. */
+export type PartitionRole =
+  | { readonly kind: 'leader'; readonly state: PartitionLeader }
+  | { readonly kind: 'follower'; readonly state: PartitionFollower }
+  /** No leader is elected (leader -1): serve nothing, fetch from nobody. */
+  | { readonly kind: 'offline'; readonly leaderEpoch: number };
+
+export interface PartitionEvents {
+  /** The log grew: followers long-polling this leader may have data now. */
+  appended(partition: Partition): void;
+  /** The high watermark moved: consumers and acks=all producers may proceed. */
+  highWatermarkAdvanced(partition: Partition): void;
+}
+
+export interface LeaderSettings {
+  readonly minInsyncReplicas: number;
+  readonly replicaLagTimeMaxMs: number;
+}
 
 /**
- * One partition replica on this node. With a single replica the in-sync set is this node
- * alone, so the high watermark follows the log end offset on every append; replication
- * replaces that rule with the minimum over the ISR.
+ * One partition replica on this node: its log, its leader epoch cache, and its role. The
+ * role's state is the pure core from @rill/replication; this class feeds it what the log
+ * did and keeps the epoch cache in step with the log (written before the batches it names).
  */
 export class Partition {
   readonly topic: string;
@@ -13,47 +33,176 @@ export class Partition {
   readonly topicId: string;
   readonly index: number;
   readonly log: Log;
-  readonly #onData: DataListener;
-  #leaderEpoch: number;
+  readonly epochs: LeaderEpochCache;
+  readonly #events: PartitionEvents;
+  #role: PartitionRole;
+  /** The high watermark while offline, and what a new role starts from. */
   #highWatermark: number;
 
-  constructor(options: { topic: string; topicId: string; index: number; log: Log; leaderEpoch: number; onData: DataListener }) {
+  constructor(options: {
+    topic: string;
+    topicId: string;
+    index: number;
+    log: Log;
+    epochs: LeaderEpochCache;
+    highWatermark: number;
+    events: PartitionEvents;
+  }) {
     this.topic = options.topic;
     this.topicId = options.topicId;
     this.index = options.index;
     this.log = options.log;
-    this.#leaderEpoch = options.leaderEpoch;
-    this.#onData = options.onData;
-    this.#highWatermark = options.log.logEndOffset;
+    this.epochs = options.epochs;
+    this.#events = options.events;
+    this.#highWatermark = Math.min(options.highWatermark, options.log.logEndOffset);
+    this.#role = { kind: 'offline', leaderEpoch: -1 };
   }
 
   get key(): string {
     return partitionKey(this.topic, this.index);
   }
 
-  get leaderEpoch(): number {
-    return this.#leaderEpoch;
+  get role(): PartitionRole {
+    return this.#role;
   }
 
-  /** A new leader was elected: batches appended from now on carry its epoch. */
-  leaderEpochChanged(epoch: number): void {
-    if (epoch > this.#leaderEpoch) this.#leaderEpoch = epoch;
+  /** The state if this replica leads, else null. */
+  get leader(): PartitionLeader | null {
+    return this.#role.kind === 'leader' ? this.#role.state : null;
+  }
+
+  get follower(): PartitionFollower | null {
+    return this.#role.kind === 'follower' ? this.#role.state : null;
+  }
+
+  get leaderEpoch(): number {
+    return this.#role.kind === 'offline' ? this.#role.leaderEpoch : this.#role.state.leaderEpoch;
   }
 
   get highWatermark(): number {
-    return this.#highWatermark;
+    return this.#role.kind === 'offline' ? this.#highWatermark : this.#role.state.highWatermark;
   }
 
   get logStartOffset(): number {
     return this.log.logStartOffset;
   }
 
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  /**
+   * This replica now leads at `leaderEpoch`: the epoch starts at the log end, and batches
+   * appended from now on carry it.
+   */
+  becomeLeader(assignment: { leaderEpoch: number; partitionEpoch: number; replicas: readonly number[]; isr: readonly number[] }, options: LeaderSettings & { localId: number; nowMs: number }): void {
+    const highWatermark = this.highWatermark;
+    if (this.epochs.assign(assignment.leaderEpoch, this.log.logEndOffset)) this.#saveEpochs();
+    this.#role = {
+      kind: 'leader',
+      state: new PartitionLeader({
+        localId: options.localId,
+        replicas: assignment.replicas,
+        isr: assignment.isr,
+        leaderEpoch: assignment.leaderEpoch,
+        partitionEpoch: assignment.partitionEpoch,
+        minInsyncReplicas: options.minInsyncReplicas,
+        replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
+        logEndOffset: this.log.logEndOffset,
+        highWatermark,
+        nowMs: options.nowMs,
+      }),
+    };
+  }
+
+  /** This replica follows `leaderId`; it first looks for where its log diverges. */
+  becomeFollower(leaderId: number, leaderEpoch: number): void {
+    this.#highWatermark = this.highWatermark;
+    this.#role = {
+      kind: 'follower',
+      state: new PartitionFollower({ leaderId, leaderEpoch, logEndOffset: this.log.logEndOffset, highWatermark: this.#highWatermark }),
+    };
+  }
+
+  becomeOffline(leaderEpoch: number): void {
+    this.#highWatermark = this.highWatermark;
+    this.#role = { kind: 'offline', leaderEpoch };
+  }
+
   /** Appends validated batches as leader; throws StorageError when the disk refuses. */
-  appendAsLeader(records: Buffer): AppendInfo {
-    const info = this.log.append(records, { leaderEpoch: this.#leaderEpoch });
-    this.#highWatermark = this.log.logEndOffset;
-    this.#onData(this, info.sizeBytes);
+  appendAsLeader(records: Buffer, leader: PartitionLeader): AppendInfo {
+    const info = this.log.append(records, { leaderEpoch: leader.leaderEpoch });
+    this.#events.appended(this);
+    if (leader.localAppended(this.log.logEndOffset)) this.#events.highWatermarkAdvanced(this);
     return info;
+  }
+
+  /**
+   * Appends batches fetched from the leader, verbatim. Returns the bytes written, or null
+   * when they are damaged or do not start at our log end (the log changed under the fetch):
+   * the caller fetches again.
+   */
+  appendAsFollower(records: Buffer, follower: PartitionFollower, leaderHighWatermark: number): number | null {
+    if (records.length > 0) {
+      if (!this.#assignEpochsOf(records)) return null;
+      if (this.log.appendAsFollower(records) === null) return null;
+    }
+    if (follower.fetched(this.log.logEndOffset, leaderHighWatermark)) this.#events.highWatermarkAdvanced(this);
+    return records.length;
+  }
+
+  /** Cuts the log back to `offset` (the divergence point) and forgets the epochs above it. */
+  truncateTo(offset: number): void {
+    const end = this.log.truncateTo(offset);
+    if (this.epochs.truncateFromEnd(end)) this.#saveEpochs();
+    this.#highWatermark = Math.min(this.#highWatermark, end);
+  }
+
+  /** The leader no longer has anything we hold: start over empty at its log start. */
+  restartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    if (this.epochs.truncateFromEnd(0)) this.#saveEpochs();
+    this.#highWatermark = offset;
+  }
+
+  /** After retention moved the log start. */
+  logStartMoved(): void {
+    if (this.epochs.truncateFromStart(this.log.logStartOffset)) this.#saveEpochs();
+  }
+
+  /** A follower fetched at `fetchOffset`; may advance the high watermark. */
+  followerFetched(leader: PartitionLeader, replicaId: number, fetchOffset: number, nowMs: number): void {
+    if (leader.followerFetched(replicaId, fetchOffset, nowMs)) this.#events.highWatermarkAdvanced(this);
+  }
+
+  /** Tell waiters the high watermark moved after a change decided elsewhere (an ISR change). */
+  highWatermarkMaybeMoved(advanced: boolean): void {
+    if (advanced) this.#events.highWatermarkAdvanced(this);
+  }
+
+  /**
+   * Checks every fetched batch (a bad one refuses the whole response) and records the epoch
+   * of each batch that starts one, before the batches reach the log.
+   */
+  #assignEpochsOf(records: Buffer): boolean {
+    const batches = scanBatches(records);
+    const epochs: { epoch: number; startOffset: number }[] = [];
+    let step = batches.next();
+    while (step.done !== true) {
+      epochs.push({ epoch: step.value.header.partitionLeaderEpoch, startOffset: step.value.header.baseOffset });
+      step = batches.next();
+    }
+    if (step.value.stop !== 'end' || epochs[0]?.startOffset !== this.log.logEndOffset) return false;
+    let changed = false;
+    for (const { epoch, startOffset } of epochs) {
+      if (this.epochs.assign(epoch, startOffset)) changed = true;
+    }
+    if (changed) this.#saveEpochs();
+    return true;
+  }
+
+  #saveEpochs(): void {
+    writeLeaderEpochCheckpoint(this.log.dir, this.epochs.entries);
   }
 }
 

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
 import { BrokerSessions, type RunOperation } from './broker-sessions.js';
+import { LeaderRebalance } from './leader-rebalance.js';
 import { NotControllerError, type BrokerHeartbeat, type BrokerRegistrationRequest, type Committed, type ControllerApi } from './controller-rpc.js';
 import type { RunningQuorum } from './start-quorum.js';
 
@@ -31,6 +32,7 @@ export class LocalController implements ControllerApi {
   readonly #run: RunOperation;
   readonly #config: BrokerConfig;
   readonly #sessions: BrokerSessions;
+  readonly #rebalance: LeaderRebalance;
   readonly #logger: Logger;
 
   constructor(options: { quorum: RunningQuorum; config: BrokerConfig; logger: Logger; onCommit: (commitMs: number) => void }) {
@@ -50,10 +52,20 @@ export class LocalController implements ControllerApi {
       logger: options.logger,
     });
     this.#sessions.start(sessionCheckIntervalMs);
+    this.#rebalance = new LeaderRebalance({
+      core: () => options.quorum.node.core,
+      run: this.#run,
+      imbalancePerBrokerPercentage: options.config.int('leader.imbalance.per.broker.percentage'),
+      logger: options.logger,
+    });
+    if (options.config.bool('auto.leader.rebalance.enable')) {
+      this.#rebalance.start(options.config.int('leader.imbalance.check.interval.seconds') * 1000);
+    }
   }
 
   stop(): void {
     this.#sessions.stop();
+    this.#rebalance.stop();
   }
 
   async createTopics(topics: readonly NewTopic[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>> {

@@ -24,6 +24,11 @@ export {
 } from './create-topics.js';
 export { deleteTopics, type DeleteTopicOutcome } from './delete-topics.js';
 export { electionTarget, type ElectionOptions } from './partition-election.js';
+export {
+  electPreferredLeaders,
+  type PreferredLeaderMove,
+  type PreferredLeaderOptions,
+} from './preferred-leaders.js';
 export { placeReplicas, type PlacementBroker, type PlacementRequest } from './placement.js';
 export { allocateProducerIds, type AllocateProducerIdsResponse } from './producer-ids.js';
 export type { ControllerResult, Outcome } from './result.js';

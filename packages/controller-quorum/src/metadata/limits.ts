@@ -30,3 +30,9 @@ export const producerIdBlockSize = 1000;
 
 /** Node ids, partition indexes and epochs are int32 on the wire. */
 export const int32Max = 0x7fff_ffff;
+
+/**
+ * Leaderships one automatic preferred-leader election moves (Kafka's KRaft controller moves
+ * at most 1000 per batch): each is a record of one entry, so the entry stays small.
+ */
+export const preferredElectionsPerRunMax = 1000;

@@ -1,5 +1,6 @@
 import type { AlterPartitionItem, AlterPartitionOutcome } from '@rill/controller-quorum';
 import { ErrorCode } from '@rill/protocol';
+import type { IsrProposal, PartitionLeader } from '@rill/replication';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { ClusterView, PartitionView } from '../metadata/cluster-view.js';
@@ -36,6 +37,8 @@ export class ReplicaManager {
   readonly #options: ReplicaManagerOptions;
   readonly #fetchers = new Map<number, ReplicaFetcher>();
   readonly #settings: FetchSettings;
+  /** The proposal each leader has out, so a late answer is never taken for a newer one's. */
+  readonly #proposals = new WeakMap<PartitionLeader, IsrProposal>();
   #view: ClusterView | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
@@ -182,6 +185,8 @@ export class ReplicaManager {
     if (leader === null) return;
     const proposal = leader.proposeIsrChange(Date.now());
     if (proposal === null) return;
+    this.#proposals.set(leader, proposal);
+    const current = (): boolean => partition.leader === leader && this.#proposals.get(leader) === proposal;
     const before = leader.committedIsr.length;
     this.#options.alterPartition({
       topicId: partition.topicId,
@@ -191,7 +196,7 @@ export class ReplicaManager {
       newIsr: proposal.newIsr,
     }).then(
       (outcome) => {
-        if (partition.leader !== leader) return;
+        if (!current()) return;
         if (outcome === null) {
           leader.isrChangeFailed();
           return;
@@ -203,7 +208,7 @@ export class ReplicaManager {
       },
       (error: unknown) => {
         this.#options.logger.warn({ err: error, partition: partition.key }, 'ISR change failed; it will be proposed again');
-        if (partition.leader === leader) leader.isrChangeFailed();
+        if (current()) leader.isrChangeFailed();
       },
     );
   }

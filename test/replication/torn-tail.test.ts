@@ -90,6 +90,8 @@ describe('a follower restarted with a torn last batch', () => {
       await victim.restart();
       const healed = await waitForView(brokers, topic, full, { timeoutMs: 30_000, description: `node ${victim.nodeId} to rejoin the ISR` });
       console.log(`after the restart: ${describeView(healed)}`);
+      const recoveryLines = victim.output.split('\n').filter((line) => /recover/i.test(line));
+      console.log(`node ${victim.nodeId} on recovery:\n${recoveryLines.slice(-5).join('\n') || '(nothing logged)'}`);
       await produce(500, 'after');
     } finally {
       await producer.disconnect();

@@ -42,3 +42,13 @@ export const grpcConcurrentStreamsMax = 256;
  * REQUEST_TIMED_OUT at once (written, not yet known to be replicated; the producer retries).
  */
 export const parkedProducesMax = 100_000;
+
+/**
+ * Idempotent producers one partition replica remembers. Beyond it the least recently
+ * appended producer is forgotten early (as if producer.id.expiration.ms had passed): a retry
+ * of its last batch would then be appended again. Kafka has no such bound.
+ */
+export const producersPerPartitionMax = 10_000;
+
+/** Producer state snapshots (`<offset>.snapshot`) kept per partition, the newest ones. */
+export const producerSnapshotsPerPartitionMax = 3;

@@ -159,6 +159,14 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
     doc: 'How often the high watermarks are written to disk.',
   },
   {
+    name: 'producer.id.expiration.ms', type: 'int', default: String(day), min: 1,
+    doc: 'An idempotent producer silent this long on a partition (by its last batch timestamp) is forgotten there; its retries are then no longer recognised.',
+  },
+  {
+    name: 'producer.id.expiration.check.interval.ms', type: 'int', default: '600000', min: 1,
+    doc: 'How often partitions look for producers past producer.id.expiration.ms.',
+  },
+  {
     name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true',
     doc: 'Move leadership back to the preferred (first) replica when it is in sync again.',
   },

@@ -1,4 +1,4 @@
-import { ErrorCode, Produce, validateBatches, type ProduceResponseInput } from '@rill/protocol';
+import { controlBit, ErrorCode, Produce, transactionalBit, validateBatches, type BatchHeader, type ProduceResponseInput } from '@rill/protocol';
 import { StorageError } from '@rill/storage';
 import { maxMessageBytesFor } from '../partitions/log-config.js';
 import type { Partition } from '../partitions/partition.js';
@@ -11,7 +11,10 @@ type PartitionResponse = ProduceResponseInput['responses'][number]['partitionRes
  * partition's records must be exactly one valid magic-2 batch; the partition leader appends
  * it verbatim with offsets assigned in its header. acks=1 is answered after that append;
  * acks=all first needs min.insync.replicas in the ISR, then waits until the high watermark
- * passes the batch; acks=0 gets no response at all.
+ * passes the batch; acks=0 gets no response at all. An idempotent producer's batch is checked
+ * against its sequence first: a retry of one of its last five batches is answered with the
+ * original offsets (and, for acks=all, when the high watermark passes the original), never
+ * appended twice.
  */
 export const produceHandler = defineHandler({
   schema: Produce,
@@ -67,7 +70,20 @@ function appendPartition(topicName: string, index: number, records: Buffer | nul
   const validation = validateBatches(records, { maxBatchBytes: maxMessageBytesFor(config, topic.configs) });
   if (!validation.ok) return refuse(validation.error);
   if (validation.batchCount !== 1) return refuse(ErrorCode.INVALID_RECORD);
+  const header = validation.batches[0]!.header;
+  const fault = clientBatchFault(header);
+  if (fault !== null) return refuse(fault);
   if (acks === -1 && leader.checkAcksAll() !== ErrorCode.NONE) return refuse(leader.checkAcksAll());
+  const verdict = partition.checkProducer(header);
+  if (verdict.kind === 'refuse') {
+    logger.debug({ partition: partition.key, errorCode: verdict.errorCode, reason: verdict.reason }, 'producer batch refused');
+    return refuse(verdict.errorCode);
+  }
+  if (verdict.kind === 'duplicate') {
+    metrics.produceDuplicates.inc({ topic: topicName });
+    const response = { index, errorCode: ErrorCode.NONE, baseOffset: verdict.firstOffset, logAppendTimeMs: -1, logStartOffset: partition.logStartOffset };
+    return { response, partition, requiredOffset: verdict.lastOffset + 1 };
+  }
   try {
     const info = partition.appendAsLeader(records, leader);
     metrics.topicBytesIn.inc({ topic: topicName }, records.length);
@@ -85,6 +101,19 @@ function appendPartition(topicName: string, index: number, records: Buffer | nul
     logger.error({ err: error, partition: partition.key }, 'append failed; the batch was not written');
     return refuse(ErrorCode.KAFKA_STORAGE_ERROR);
   }
+}
+
+/**
+ * Kafka's LogValidator rules on producer fields: clients may not write control batches, and
+ * an idempotent batch needs a sequence (both INVALID_RECORD). Transactions are not served:
+ * a transactional batch gets UNSUPPORTED_FOR_MESSAGE_FORMAT, Kafka's answer when the
+ * broker's format cannot hold transactional records.
+ */
+function clientBatchFault(header: BatchHeader): ErrorCode | null {
+  if ((header.attributes & controlBit) !== 0) return ErrorCode.INVALID_RECORD;
+  if (header.producerId >= 0 && header.baseSequence < 0) return ErrorCode.INVALID_RECORD;
+  if ((header.attributes & transactionalBit) !== 0) return ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT;
+  return null;
 }
 
 function failed(index: number, errorCode: number): PartitionResponse {

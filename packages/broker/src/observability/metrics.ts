@@ -189,6 +189,20 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly producerIdsActive = new Gauge({
+    name: 'rill_producer_ids_active',
+    help: 'Idempotent producers each partition replica on this node remembers (expired after producer.id.expiration.ms).',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly produceDuplicates = new Counter({
+    name: 'rill_produce_duplicates_total',
+    help: 'Idempotent producer batches recognised as retries of batches already in the log: answered with the original offsets, not appended again.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'rill_build_info',
     help: 'Always 1; labels describe the running build.',

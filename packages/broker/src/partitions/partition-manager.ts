@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { LeaderEpochCache } from '@rill/replication';
 import { Log } from '@rill/storage';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { producerSnapshotsPerPartitionMax, producersPerPartitionMax } from '../limits.js';
 import type { ClusterView, TopicView } from '../metadata/cluster-view.js';
 import type { NodeMetrics } from '../observability/metrics.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
@@ -12,6 +13,7 @@ import { readLeaderEpochCheckpoint } from './leader-epoch-checkpoint.js';
 import { logConfigFor } from './log-config.js';
 import { Partition, partitionKey, type PartitionEvents } from './partition.js';
 import { ProducePurgatory } from './produce-purgatory.js';
+import { ProducerStateManager } from './producer-state-manager.js';
 
 export interface PartitionManagerOptions {
   readonly nodeId: number;
@@ -99,6 +101,7 @@ export class PartitionManager {
     this.#timers.push(setInterval(() => this.#runRetention(), config.int('log.retention.check.interval.ms')));
     this.#timers.push(setInterval(() => this.#runFlush(), config.int('log.flush.scheduler.interval.ms')));
     this.#timers.push(setInterval(() => void this.#checkpointHighWatermarks(), config.int('replica.high.watermark.checkpoint.interval.ms')));
+    this.#timers.push(setInterval(() => this.#expireProducers(), config.int('producer.id.expiration.check.interval.ms')));
     for (const timer of this.#timers) timer.unref();
   }
 
@@ -108,7 +111,11 @@ export class PartitionManager {
     this.replicaFetches.wakeAll();
     this.produces.abortAll();
     await this.#checkpointHighWatermarks();
-    for (const partition of this.#partitions.values()) await partition.log.close();
+    for (const partition of this.#partitions.values()) {
+      // The state as of the log end, so the next start reads no batch to rebuild it.
+      partition.producers.snapshot();
+      await partition.log.close();
+    }
     this.#partitions.clear();
   }
 
@@ -121,6 +128,7 @@ export class PartitionManager {
       const labels = { topic: partition.topic, partition: String(partition.index) };
       metrics.logSize.set(labels, partition.log.sizeBytes);
       metrics.partitionHighWatermark.set(labels, partition.highWatermark);
+      metrics.producerIdsActive.set(labels, partition.producers.size);
       const leader = partition.leader;
       if (leader?.underReplicated === true) underReplicated++;
       if (leader?.underMinIsr === true) underMinIsr++;
@@ -149,12 +157,14 @@ export class PartitionManager {
       // that lost its tail in a crash; and retention may have moved the start since.
       epochs.truncateFromEnd(log.logEndOffset);
       epochs.truncateFromStart(log.logStartOffset);
+      const producers = this.#loadProducers(log);
       const partition = new Partition({
         topic: topic.name,
         topicId: topic.topicId,
         index: assignment.partition,
         log,
         epochs,
+        producers,
         highWatermark: this.#storedHighWatermarks.get(name) ?? 0,
         events: this.#events,
       });
@@ -169,7 +179,28 @@ export class PartitionManager {
     const labels = { topic: partition.topic, partition: String(partition.index) };
     this.#options.metrics.logSize.remove(labels);
     this.#options.metrics.partitionHighWatermark.remove(labels);
+    this.#options.metrics.producerIdsActive.remove(labels);
     await partition.log.delete();
+  }
+
+  /** The log's producer state: its snapshot and the batch headers after it. */
+  #loadProducers(log: Log): ProducerStateManager {
+    const { state, load } = ProducerStateManager.load(log, {
+      producersMax: producersPerPartitionMax,
+      snapshotsRetained: producerSnapshotsPerPartitionMax,
+      logger: this.#options.logger,
+    });
+    if (load.batchesRead > 0) {
+      this.#options.logger.info({ partition: log.topicPartition, ...load, producers: state.size }, 'rebuilt producer state from the log');
+    }
+    return state;
+  }
+
+  /** producer.id.expiration.ms: forget producers whose last batch is that old. */
+  #expireProducers(): void {
+    const expirationMs = this.#options.config.int('producer.id.expiration.ms');
+    const nowMs = Date.now();
+    for (const partition of this.#partitions.values()) partition.producers.expire(nowMs, expirationMs);
   }
 
   /** Partition directories already on disk, by name, with the log dir holding each. */

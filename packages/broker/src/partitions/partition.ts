@@ -2,6 +2,8 @@ import { scanBatches } from '@rill/protocol';
 import { LeaderEpochCache, PartitionFollower, PartitionLeader } from '@rill/replication';
 import type { AppendInfo, Log } from '@rill/storage';
 import { writeLeaderEpochCheckpoint } from './leader-epoch-checkpoint.js';
+import type { ProducerStateManager } from './producer-state-manager.js';
+import type { ProducerBatch, ProducerVerdict } from './producer-state.js';
 
 /** What this replica is doing now, as the metadata says. */
 export type PartitionRole =
@@ -34,6 +36,8 @@ export class Partition {
   readonly index: number;
   readonly log: Log;
   readonly epochs: LeaderEpochCache;
+  /** Idempotent producers seen in this log; every append and truncation updates it. */
+  readonly producers: ProducerStateManager;
   readonly #events: PartitionEvents;
   #role: PartitionRole;
   /** The high watermark while offline, and what a new role starts from. */
@@ -45,6 +49,7 @@ export class Partition {
     index: number;
     log: Log;
     epochs: LeaderEpochCache;
+    producers: ProducerStateManager;
     highWatermark: number;
     events: PartitionEvents;
   }) {
@@ -53,6 +58,7 @@ export class Partition {
     this.index = options.index;
     this.log = options.log;
     this.epochs = options.epochs;
+    this.producers = options.producers;
     this.#events = options.events;
     this.#highWatermark = Math.min(options.highWatermark, options.log.logEndOffset);
     this.#role = { kind: 'offline', leaderEpoch: -1 };
@@ -129,9 +135,18 @@ export class Partition {
     this.#role = { kind: 'offline', leaderEpoch };
   }
 
+  /**
+   * Kafka's idempotent producer checks for a client batch, before appendAsLeader: append it,
+   * answer it as a duplicate of a batch the log holds, or refuse it.
+   */
+  checkProducer(batch: ProducerBatch): ProducerVerdict {
+    return this.producers.check(batch);
+  }
+
   /** Appends validated batches as leader; throws StorageError when the disk refuses. */
   appendAsLeader(records: Buffer, leader: PartitionLeader): AppendInfo {
     const info = this.log.append(records, { leaderEpoch: leader.leaderEpoch });
+    this.producers.appended(records);
     this.#events.appended(this);
     if (leader.localAppended(this.log.logEndOffset)) this.#events.highWatermarkAdvanced(this);
     return info;
@@ -146,6 +161,7 @@ export class Partition {
     if (records.length > 0) {
       if (!this.#assignEpochsOf(records)) return null;
       if (this.log.appendAsFollower(records) === null) return null;
+      this.producers.appended(records);
     }
     if (follower.fetched(this.log.logEndOffset, leaderHighWatermark)) this.#events.highWatermarkAdvanced(this);
     return records.length;
@@ -153,7 +169,9 @@ export class Partition {
 
   /** Cuts the log back to `offset` (the divergence point) and forgets the epochs above it. */
   truncateTo(offset: number): void {
+    const before = this.log.logEndOffset;
     const end = this.log.truncateTo(offset);
+    if (end !== before) this.producers.truncated();
     if (this.epochs.truncateFromEnd(end)) this.#saveEpochs();
     this.#highWatermark = Math.min(this.#highWatermark, end);
   }
@@ -161,6 +179,7 @@ export class Partition {
   /** The leader no longer has anything we hold: start over empty at its log start. */
   restartAt(offset: number): void {
     this.log.truncateFullyAndStartAt(offset);
+    this.producers.restarted();
     if (this.epochs.truncateFromEnd(0)) this.#saveEpochs();
     this.#highWatermark = offset;
   }

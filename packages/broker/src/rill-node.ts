@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '@rill/protocol';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
 import { parseHostPort, parseListener, type ListenerAddress } from './config/addresses.js';
@@ -13,6 +14,7 @@ import { componentLogger } from './observability/logger.js';
 import { HttpAdminServer } from './observability/http-server.js';
 import { NodeMetrics } from './observability/metrics.js';
 import { PartitionManager } from './partitions/partition-manager.js';
+import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import {
   controllerService,
   controllerServiceImplementation,
@@ -30,6 +32,9 @@ export const rillVersion = '0.1.0';
 
 /** How long a stopping broker waits for the controller to move its leaderships away. */
 const controlledShutdownMs = 5000;
+
+/** Pause after a failed producer id block allocation before the next attempt. */
+const producerIdRetryBackoffMs = 100;
 
 /**
  * One rill-server process: the admin HTTP listener, storage, the metadata quorum member
@@ -168,9 +173,18 @@ export class RillNode {
     }));
     partitions.startSchedules();
     this.metrics.beforeScrape(() => partitions.reportGauges());
+    const producerIds = new ProducerIdManager({
+      allocate: async () => {
+        const answer = await metadata.allocateProducerIds(config.int('broker.session.timeout.ms'));
+        if (answer?.errorCode !== ErrorCode.NONE) return null;
+        return { start: answer.producerIdStart, length: answer.producerIdLen };
+      },
+      retryBackoffMs: producerIdRetryBackoffMs,
+      logger: componentLogger(this.#logger, 'producer-ids'),
+    });
     const dispatch = createDispatcher({
       registry: buildHandlerRegistry(),
-      services: { nodeId, config, metadata, partitions, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests'), mayAcknowledge },
+      services: { nodeId, config, metadata, partitions, producerIds, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests'), mayAcknowledge },
     });
     for (const text of config.list('listeners')) {
       const listener = new KafkaListener({

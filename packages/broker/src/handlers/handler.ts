@@ -5,6 +5,7 @@ import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ConnectionContext } from '../network/connection.js';
 import type { NodeMetrics } from '../observability/metrics.js';
 import type { PartitionManager } from '../partitions/partition-manager.js';
+import type { ProducerIdManager } from '../producer-ids/producer-id-manager.js';
 
 /** What request handlers reach: the node's parts, never its sockets. */
 export interface BrokerServices {
@@ -12,6 +13,8 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly metadata: MetadataStore;
   readonly partitions: PartitionManager;
+  /** Producer ids for InitProducerId, from this broker's blocks. */
+  readonly producerIds: ProducerIdManager;
   readonly metrics: NodeMetrics;
   readonly logger: Logger;
   /**

@@ -4,6 +4,7 @@ import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { fetchHandler } from './fetch.js';
 import type { AnyApiHandler } from './handler.js';
+import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { produceHandler } from './produce.js';
@@ -29,6 +30,7 @@ export function buildHandlerRegistry(): HandlerRegistry {
     createTopicsHandler,
     deleteTopicsHandler,
     createPartitionsHandler,
+    initProducerIdHandler,
   ];
   for (const handler of handlers) byKey.set(handler.schema.apiKey, handler);
   return { get: (apiKey) => byKey.get(apiKey), advertised };

@@ -1,5 +1,6 @@
 import { ErrorCode } from '@rill/protocol';
 import type {
+  AllocateProducerIdsResponse,
   AlterPartitionItem,
   AlterPartitionOutcome,
   CommittedMetadata,
@@ -129,6 +130,20 @@ export class QuorumMetadataStore implements MetadataStore {
     if (answer === null) return null;
     await this.#caughtUp(answer.committedOffset);
     return answer.value;
+  }
+
+  /**
+   * A new block of producer ids for this broker (AllocateProducerIds): committed in the
+   * metadata log before the controller answers, so it is this broker's alone. The answer's
+   * error code says why not (STALE_BROKER_EPOCH: our registration was replaced). Null when
+   * this broker has not registered yet or no controller answered within `timeoutMs`.
+   */
+  async allocateProducerIds(timeoutMs: number): Promise<AllocateProducerIdsResponse | null> {
+    const incarnationId = this.#incarnationId;
+    if (incarnationId === null) return null;
+    const request = { brokerId: this.#options.nodeId, incarnationId };
+    const answer = await this.#withController((controller) => controller.allocateProducerIds(request), timeoutMs);
+    return answer?.value ?? null;
   }
 
   /**

@@ -1,5 +1,10 @@
 import { credentials, status, type Client, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadProto, type AlterPartitionOutcome, type AlterPartitionRequest } from '@rill/controller-quorum';
+import {
+  loadProto,
+  type AllocateProducerIdsResponse,
+  type AlterPartitionOutcome,
+  type AlterPartitionRequest,
+} from '@rill/controller-quorum';
 import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
 
 /**
@@ -16,6 +21,14 @@ export interface ControllerApi {
   brokerHeartbeat(heartbeat: BrokerHeartbeat): Promise<Committed<{ errorCode: number; isFenced: boolean }>>;
   /** A partition leader's ISR change: one outcome per item, in request order. */
   alterPartition(request: AlterPartitionRequest): Promise<Committed<AlterPartitionOutcome[]>>;
+  /** The broker's next block of producer ids, committed in the metadata log before the answer. */
+  allocateProducerIds(request: AllocateProducerIdsRequest): Promise<Committed<AllocateProducerIdsResponse>>;
+}
+
+export interface AllocateProducerIdsRequest {
+  readonly brokerId: number;
+  /** The registration the broker holds; an older one is refused with STALE_BROKER_EPOCH. */
+  readonly incarnationId: string;
 }
 
 export interface BrokerHeartbeat {
@@ -62,6 +75,7 @@ interface ControllerClient extends Client {
   registerBroker(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; committedOffset: number }>): void;
   brokerHeartbeat(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; isFenced: boolean }>): void;
   alterPartition(request: object, options: { deadline: number }, callback: Callback<WireAlterPartitionResponse>): void;
+  allocateProducerIds(request: object, options: { deadline: number }, callback: Callback<WireAllocateProducerIdsResponse>): void;
 }
 
 type ControllerClientConstructor = (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => ControllerClient) & {
@@ -80,7 +94,7 @@ const notControllerStatus = status.FAILED_PRECONDITION;
 /** A client for the active controller at `address`. */
 export function remoteController(address: string, clusterId: string): ControllerApi & { close(): void } {
   const client = new controllerPackage.controller.Controller(address, credentials.createInsecure());
-  type Method = 'createTopics' | 'deleteTopics' | 'createPartitions' | 'registerBroker' | 'brokerHeartbeat' | 'alterPartition';
+  type Method = 'createTopics' | 'deleteTopics' | 'createPartitions' | 'registerBroker' | 'brokerHeartbeat' | 'alterPartition' | 'allocateProducerIds';
   const call = <T>(method: Method, request: object): Promise<T> =>
     new Promise((resolve, reject) => {
       (client[method] as (r: object, o: { deadline: number }, c: Callback<T>) => void).call(
@@ -122,6 +136,10 @@ export function remoteController(address: string, clusterId: string): Controller
     async alterPartition(request) {
       const response = await call<WireAlterPartitionResponse>('alterPartition', request);
       return { value: response.partitions, committedOffset: response.committedOffset };
+    },
+    async allocateProducerIds(request) {
+      const { committedOffset, ...value } = await call<WireAllocateProducerIdsResponse>('allocateProducerIds', request);
+      return { value, committedOffset };
     },
     close: () => client.close(),
   };
@@ -179,7 +197,18 @@ export function controllerServiceImplementation(local: ControllerApi, clusterId:
       const answer = await local.alterPartition({ brokerId, incarnationId, partitions });
       return { partitions: [...answer.value], committedOffset: answer.committedOffset };
     }),
+    allocateProducerIds: serve(async (request: { clusterId: string } & AllocateProducerIdsRequest): Promise<WireAllocateProducerIdsResponse> => {
+      const answer = await local.allocateProducerIds({ brokerId: request.brokerId, incarnationId: request.incarnationId });
+      return { ...answer.value, committedOffset: answer.committedOffset };
+    }),
   };
+}
+
+interface WireAllocateProducerIdsResponse {
+  errorCode: number;
+  producerIdStart: number;
+  producerIdLen: number;
+  committedOffset: number;
 }
 
 /** AlterPartitionItem and AlterPartitionOutcome have the same fields on the wire. */

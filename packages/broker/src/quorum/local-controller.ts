@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   ActiveController,
   NotLeaderError,
+  allocateProducerIds,
   alterPartition,
   createPartitions,
   createTopics,
   deleteTopics,
   registerBroker,
+  type AllocateProducerIdsResponse,
   type AlterPartitionOutcome,
   type AlterPartitionRequest,
   type ElectionOptions,
@@ -17,7 +19,14 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
 import { BrokerSessions, type RunOperation } from './broker-sessions.js';
 import { LeaderRebalance } from './leader-rebalance.js';
-import { NotControllerError, type BrokerHeartbeat, type BrokerRegistrationRequest, type Committed, type ControllerApi } from './controller-rpc.js';
+import {
+  NotControllerError,
+  type AllocateProducerIdsRequest,
+  type BrokerHeartbeat,
+  type BrokerRegistrationRequest,
+  type Committed,
+  type ControllerApi,
+} from './controller-rpc.js';
 import type { RunningQuorum } from './start-quorum.js';
 
 /** How often the active controller looks for brokers whose session lapsed. */
@@ -120,6 +129,23 @@ export class LocalController implements ControllerApi {
       if (errorCode === ErrorCode.NONE) this.#logger.info(fields, 'ISR changed');
       else this.#logger.info({ ...fields, errorCode, asked: item.newIsr }, 'ISR change refused');
     }
+    return { value: result.response, committedOffset: result.committedOffset };
+  }
+
+  /**
+   * The next block of producer ids for a broker (allocateProducerIds), refused with
+   * STALE_BROKER_EPOCH when the request comes from a registration the broker replaced.
+   */
+  async allocateProducerIds(request: AllocateProducerIdsRequest): Promise<Committed<AllocateProducerIdsResponse>> {
+    const result = await this.#run((image) => {
+      const registered = image.cluster.brokers.get(request.brokerId);
+      if (registered !== undefined && registered.incarnationId !== request.incarnationId) {
+        return { records: [], response: { errorCode: ErrorCode.STALE_BROKER_EPOCH, producerIdStart: -1, producerIdLen: 0 } };
+      }
+      return allocateProducerIds(image, request.brokerId);
+    });
+    const { errorCode, producerIdStart, producerIdLen } = result.response;
+    if (errorCode === ErrorCode.NONE) this.#logger.info({ brokerId: request.brokerId, producerIdStart, producerIdLen }, 'producer id block allocated');
     return { value: result.response, committedOffset: result.committedOffset };
   }
 

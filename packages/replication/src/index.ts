@@ -16,6 +16,8 @@ export {
   PartitionLeader,
   defaultRetryBackoffMs,
   type AcksAllStatus,
+  type BrokerState,
+  type FollowerFetch,
   type IsrOutcome,
   type IsrProposal,
   type PartitionLeaderOptions,

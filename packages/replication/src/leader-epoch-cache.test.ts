@@ -38,6 +38,25 @@ describe('LeaderEpochCache.assign', () => {
     ]);
   });
 
+  it('an appended record drops entries that start at or after it (epochs led without writing)', () => {
+    // Led epoch 4 at log end 12 without writing, then follows a leader whose log has an
+    // epoch-2 record at 12 (simulation seed 8104).
+    const c = cache([0, 0], [2, 7], [4, 12]);
+    expect(c.assign(2, 12)).toBe(true);
+    expect(pairs(c)).toEqual([
+      [0, 0],
+      [2, 7],
+    ]);
+    expect(c.assign(6, 13)).toBe(true);
+    expect(c.endOffsetFor(2, 15)).toEqual({ epoch: 2, endOffset: 13 });
+    // The usual appends change nothing.
+    expect(c.assign(6, 14)).toBe(false);
+    expect(c.assign(2, 15)).toBe(false);
+    // A new leader's own epoch entry at the log end is re-assigned by its first record: no change.
+    expect(c.assign(9, 15)).toBe(true);
+    expect(c.assign(9, 15)).toBe(false);
+  });
+
   it('ignores negative, fractional and out-of-range values', () => {
     const c = new LeaderEpochCache();
     expect(c.assign(-1, 0)).toBe(false);

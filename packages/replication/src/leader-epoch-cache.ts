@@ -6,7 +6,8 @@
  * leader-epoch-checkpoint) after every change and rebuilds the cache from it on restart,
  * then calls `truncateFromEnd` with the recovered log end offset.
  *
- * Entries are kept strictly increasing in both epoch and start offset. The number of entries
+ * Entries are kept strictly increasing in both epoch and start offset, and only the last
+ * one may start at the log end (a leader's epoch before its first record). The number of entries
  * is the number of leader epochs that wrote into the retained log: it grows with elections,
  * never with client input, and retention (`truncateFromStart`) trims it.
  */
@@ -48,15 +49,28 @@ export class LeaderEpochCache {
   }
 
   /**
-   * Epoch `epoch` starts at `startOffset`. Ignored (false) unless `epoch` is newer than the
-   * latest; entries that start at or after `startOffset` are dropped first (Kafka removes
-   * entries that would break monotonicity: an epoch that never wrote a record vanishes when
-   * the next one starts at the same offset). Out-of-range values are ignored.
+   * A record of `epoch` is appended at `startOffset` (the log end before the append), or a
+   * new leader of `epoch` starts writing there. Entries that start at or after
+   * `startOffset` describe no record (an epoch this replica led without writing) and are
+   * dropped first; then the epoch is recorded if it is newer than the latest. Returns
+   * whether the cache changed (the driver persists it then). Out-of-range values are
+   * ignored.
+   *
+   * Dropping first matters: a replica that led epoch 4 at log end 12 without writing, then
+   * follows a leader whose log holds an epoch-2 record at 12, must not keep claiming that
+   * offset 12 onwards is epoch 4 — the next divergence search would cut a committed record
+   * (found by the simulation, seed 8104).
    */
   assign(epoch: number, startOffset: number): boolean {
     if (!isInRange(epoch, epochMax) || !isInRange(startOffset, offsetMax)) return false;
-    if (epoch <= this.latestEpoch) return false;
-    while ((this.#entries.at(-1)?.startOffset ?? -1) >= startOffset) this.#entries.pop();
+    const latest = this.#entries.at(-1);
+    if (latest !== undefined && latest.epoch === epoch && latest.startOffset <= startOffset) return false;
+    let changed = false;
+    while ((this.#entries.at(-1)?.startOffset ?? -1) >= startOffset) {
+      this.#entries.pop();
+      changed = true;
+    }
+    if (epoch <= this.latestEpoch) return changed;
     this.#entries.push(Object.freeze({ epoch, startOffset }));
     return true;
   }

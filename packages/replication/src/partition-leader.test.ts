@@ -64,8 +64,11 @@ describe('PartitionLeader high watermark', () => {
     expect(l.followerFetched(2, 11, 1)).toBe(false);
     expect(l.followerFetched(2, -1, 1)).toBe(false);
     expect(l.followerFetched(2, 2.5, 1)).toBe(false);
+    expect(l.followerFetched(2, 10, 1, { leaderEpoch: 4 })).toBe(false);
+    expect(l.followerFetched(2, 10, 1, { leaderEpoch: 6 })).toBe(false);
     expect(l.followerLogEndOffset(2)).toBe(-1);
     expect(l.followerLogEndOffset(9)).toBe(-1);
+    expect(l.followerFetched(2, 10, 1, { leaderEpoch: 5 })).toBe(true);
   });
 
   it('a lone leader with min.insync.replicas=1 advances on its own appends', () => {
@@ -82,7 +85,7 @@ describe('PartitionLeader high watermark', () => {
     expect(l.highWatermark).toBe(7);
     l.followerFetched(2, 20, 1);
     // The expand is in flight: the maximal ISR grows, but the committed ISR is what unfreezes.
-    expect(l.proposeIsrChange(1)).toEqual({ leaderEpoch: 5, partitionEpoch: 10, newIsr: [1, 2] });
+    expect(l.proposeIsrChange(1)).toMatchObject({ leaderEpoch: 5, partitionEpoch: 10, newIsr: [1, 2] });
     expect(l.maximalIsr).toEqual([1, 2]);
     expect(l.highWatermark).toBe(7);
     expect(l.isrChangeAnswered(accepted([1, 2], 11), 2)).toBe(true);
@@ -135,7 +138,7 @@ describe('PartitionLeader ISR changes', () => {
     l.followerFetched(2, 20, 90);
     expect(l.proposeIsrChange(100)).toBeNull(); // 100 - 0 is not > 100
     const proposal = l.proposeIsrChange(101);
-    expect(proposal).toEqual({ leaderEpoch: 5, partitionEpoch: 10, newIsr: [1, 2] });
+    expect(proposal).toMatchObject({ leaderEpoch: 5, partitionEpoch: 10, newIsr: [1, 2] });
     expect(l.isrChangeInFlight).toBe(true);
     // One in flight: no second proposal, and the shrink is not in effect yet.
     expect(l.proposeIsrChange(500)).toBeNull();
@@ -157,7 +160,7 @@ describe('PartitionLeader ISR changes', () => {
     l.followerFetched(3, 25, 2); // below the HW: not yet
     expect(l.proposeIsrChange(2)).toBeNull();
     l.followerFetched(3, 30, 3);
-    expect(l.proposeIsrChange(3)).toEqual({ leaderEpoch: 5, partitionEpoch: 10, newIsr: [1, 2, 3] });
+    expect(l.proposeIsrChange(3)).toMatchObject({ leaderEpoch: 5, partitionEpoch: 10, newIsr: [1, 2, 3] });
     expect(l.maximalIsr).toEqual([1, 2, 3]);
     expect(l.committedIsr).toEqual([1, 2]);
     l.localAppended(40);
@@ -210,7 +213,7 @@ describe('PartitionLeader ISR changes', () => {
     l.isrChangeAnswered(refused(ErrorCode.INVALID_UPDATE_VERSION), now + 1);
     expect(l.metadataChanged({ isr: [1, 2, 3], partitionEpoch: 12, replicas: [1, 2, 3] }, now + 2)).toBe(false);
     expect(l.partitionEpoch).toBe(12);
-    expect(l.proposeIsrChange(now + 3)).toEqual({ leaderEpoch: 5, partitionEpoch: 12, newIsr: [1, 2] });
+    expect(l.proposeIsrChange(now + 3)).toMatchObject({ leaderEpoch: 5, partitionEpoch: 12, newIsr: [1, 2] });
   });
 
   it('a failed (unanswered) expand stays in the maximal ISR until an answer or metadata settles it', () => {
@@ -298,6 +301,51 @@ describe('PartitionLeader ISR changes', () => {
     l.followerFetched(4, 10, 12);
     expect(l.followerLogEndOffset(4)).toBe(10);
     expect(l.replicas).toEqual([1, 2, 4]);
+  });
+});
+
+describe('PartitionLeader broker epochs (KIP-903)', () => {
+  it('proposes each member with the broker epoch it last fetched with', () => {
+    const l = leader({ isr: [1, 2], logEndOffset: 10, highWatermark: 10 });
+    l.followerFetched(2, 10, 0, { brokerEpoch: 7 });
+    l.followerFetched(3, 10, 0, { brokerEpoch: 4 });
+    expect(l.proposeIsrChange(0)?.newIsrWithEpochs).toEqual([
+      { brokerId: 1, brokerEpoch: -1 },
+      { brokerId: 2, brokerEpoch: 7 },
+      { brokerId: 3, brokerEpoch: 4 },
+    ]);
+  });
+
+  it('ignores a late fetch from an older incarnation, and starts afresh for a newer one', () => {
+    const l = leader({ isr: [1, 2], logEndOffset: 20, highWatermark: 10 });
+    l.followerFetched(3, 20, 0, { brokerEpoch: 4 });
+    // Replica 3 restarts (broker epoch 5) having lost its tail, then a fetch its old
+    // incarnation sent before the crash arrives: it must not count.
+    expect(l.followerFetched(3, 12, 1, { brokerEpoch: 5 })).toBe(false);
+    expect(l.followerLogEndOffset(3)).toBe(12);
+    expect(l.followerLastCaughtUpMs(3)).toBe(Number.NEGATIVE_INFINITY);
+    l.followerFetched(3, 20, 2, { brokerEpoch: 4 });
+    expect(l.followerLogEndOffset(3)).toBe(12);
+    expect(l.proposeIsrChange(3)).toBeNull();
+  });
+
+  it('regression (simulation seed 870): a stale report does not let a restarted replica rejoin as it was', () => {
+    const l = leader({ isr: [1, 2, 3], logEndOffset: 20, highWatermark: 10 });
+    l.followerFetched(2, 20, 0, { brokerEpoch: 1 });
+    // 3's fetch from before its crash arrives after it: it counts for the HW (3 had those
+    // records when it sent it), and is tagged with the old incarnation.
+    expect(l.followerFetched(3, 20, 1, { brokerEpoch: 2 })).toBe(true);
+    // The controller removes the restarted 3 from the ISR on its re-registration.
+    l.metadataChanged({ isr: [1, 2], partitionEpoch: 11, replicas: [1, 2, 3] }, 2);
+    const proposal = l.proposeIsrChange(3);
+    // The leader still thinks 3 is at 20, but says which incarnation it saw there:
+    // the controller refuses it (INELIGIBLE_REPLICA), as 3 now runs incarnation 3.
+    expect(proposal?.newIsrWithEpochs).toContainEqual({ brokerId: 3, brokerEpoch: 2 });
+    l.isrChangeAnswered({ errorCode: ErrorCode.INELIGIBLE_REPLICA, leaderEpoch: 5, partitionEpoch: 11, isr: [1, 2] }, 4);
+    expect(l.maximalIsr).toEqual([1, 2]);
+    // Its new incarnation reports what it really has.
+    l.followerFetched(3, 17, 5, { brokerEpoch: 3 });
+    expect(l.proposeIsrChange(200)).toBeNull();
   });
 });
 

@@ -48,10 +48,34 @@ export interface PartitionLeaderOptions {
 /** Kafka's retry.backoff.ms default. */
 export const defaultRetryBackoffMs = 100;
 
+/** A replica and the broker epoch (registration incarnation) the leader saw it fetch with; -1: unknown. */
+export interface BrokerState {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+}
+
 export interface IsrProposal {
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
   readonly newIsr: readonly number[];
+  /**
+   * `newIsr` with the broker epoch each member last fetched with (AlterPartition v3+,
+   * KIP-903). The controller must refuse (INELIGIBLE_REPLICA) a member whose registered
+   * broker epoch differs: the leader's view of it may come from an incarnation that has
+   * since restarted and lost part of its log. The leader itself is sent with -1.
+   */
+  readonly newIsrWithEpochs: readonly BrokerState[];
+}
+
+/** What a fetch request says about its sender, besides its offset. */
+export interface FollowerFetch {
+  /** The fetch's current_leader_epoch: a fetch from another epoch is ignored (KIP-320). */
+  readonly leaderEpoch?: number;
+  /**
+   * The follower's broker epoch (its registration incarnation). A fetch from an older one is
+   * ignored; a newer one starts the follower's state afresh (KIP-903).
+   */
+  readonly brokerEpoch?: number;
 }
 
 export interface IsrOutcome {
@@ -66,6 +90,8 @@ export type AcksAllStatus = 'waiting' | 'satisfied' | 'notEnoughReplicasAfterApp
 interface FollowerState {
   /** -1 until it fetches in this leader epoch. */
   logEndOffset: number;
+  /** The broker epoch of its latest fetch; -1 unknown. */
+  brokerEpoch: number;
   lastCaughtUpMs: number;
   /** The leader's log end offset when this follower last fetched (-1: not yet). */
   lastFetchLeaderLogEndOffset: number;
@@ -207,13 +233,28 @@ export class PartitionLeader {
    * A follower fetched at `fetchOffset` (its log end offset), as Kafka's
    * Replica.updateFetchState. Unknown ids, the leader's own id and offsets outside
    * [0, logEndOffset] are ignored (the driver answers the latter with OFFSET_OUT_OF_RANGE).
+   * `fetch` tells the fetch's leader epoch and the follower's broker epoch: a fetch from
+   * another leader epoch (the driver answers FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH,
+   * KIP-320) or from an older incarnation of the follower is ignored, and a newer incarnation
+   * starts the follower's state afresh: a restarted follower may have lost what it reported.
    * Returns whether the HW advanced.
    */
-  followerFetched(replicaId: number, fetchOffset: number, nowMs: number): boolean {
+  followerFetched(replicaId: number, fetchOffset: number, nowMs: number, fetch: FollowerFetch = {}): boolean {
+    if (fetch.leaderEpoch !== undefined && fetch.leaderEpoch !== this.#leaderEpoch) return false;
     const follower = this.#followers.get(replicaId);
     if (follower === undefined) return false;
     if (!Number.isSafeInteger(fetchOffset) || fetchOffset < 0 || fetchOffset > this.#logEndOffset)
       return false;
+    const brokerEpoch = fetch.brokerEpoch ?? -1;
+    if (brokerEpoch >= 0 && brokerEpoch < follower.brokerEpoch) return false;
+    if (brokerEpoch > follower.brokerEpoch) {
+      if (follower.brokerEpoch >= 0) this.#followers.set(replicaId, unknownFollower(Number.NEGATIVE_INFINITY));
+      this.#followers.get(replicaId)!.brokerEpoch = brokerEpoch;
+    }
+    return this.#updateFetchState(this.#followers.get(replicaId)!, fetchOffset, nowMs);
+  }
+
+  #updateFetchState(follower: FollowerState, fetchOffset: number, nowMs: number): boolean {
     if (fetchOffset >= this.#logEndOffset) {
       follower.lastCaughtUpMs = Math.max(follower.lastCaughtUpMs, nowMs);
     } else if (fetchOffset >= follower.lastFetchLeaderLogEndOffset) {
@@ -244,6 +285,10 @@ export class PartitionLeader {
       leaderEpoch: this.#leaderEpoch,
       partitionEpoch: this.#partitionEpoch,
       newIsr,
+      newIsrWithEpochs: newIsr.map((brokerId) => ({
+        brokerId,
+        brokerEpoch: this.#followers.get(brokerId)?.brokerEpoch ?? -1,
+      })),
     };
     const adds = newIsr.filter((id) => !this.#committedIsr.includes(id));
     this.#inFlight = { proposal, adds };
@@ -367,12 +412,8 @@ export class PartitionLeader {
     }
     for (const id of this.#replicas) {
       if (id === this.#localId || this.#followers.has(id)) continue;
-      this.#followers.set(id, {
-        logEndOffset: -1,
-        lastCaughtUpMs: this.#committedIsr.includes(id) ? nowMs : Number.NEGATIVE_INFINITY,
-        lastFetchLeaderLogEndOffset: -1,
-        lastFetchMs: Number.NEGATIVE_INFINITY,
-      });
+      const caughtUpMs = this.#committedIsr.includes(id) ? nowMs : Number.NEGATIVE_INFINITY;
+      this.#followers.set(id, unknownFollower(caughtUpMs));
     }
   }
 
@@ -387,6 +428,16 @@ export class PartitionLeader {
     this.#highWatermark = candidate;
     return true;
   }
+}
+
+function unknownFollower(lastCaughtUpMs: number): FollowerState {
+  return {
+    logEndOffset: -1,
+    brokerEpoch: -1,
+    lastCaughtUpMs,
+    lastFetchLeaderLogEndOffset: -1,
+    lastFetchMs: Number.NEGATIVE_INFINITY,
+  };
 }
 
 function distinct(ids: readonly number[]): readonly number[] {

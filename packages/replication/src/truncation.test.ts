@@ -24,8 +24,10 @@ function epochAt(entries: readonly EpochEntry[], offset: number): number {
   return epoch;
 }
 
+/** As Kafka's UnifiedLog.truncateTo: nothing at all happens when there is nothing to cut. */
 function truncate(r: Replica, to: number): void {
-  r.epochs.length = Math.min(r.epochs.length, to);
+  if (to >= r.epochs.length) return;
+  r.epochs.length = to;
   r.cache.truncateFromEnd(to);
   r.highWatermark = Math.min(r.highWatermark, to);
 }
@@ -141,6 +143,24 @@ describe('truncationStep', () => {
       8,
     );
     expect(converge(follower, leader)).toEqual({ fetchFrom: 4, rounds: 1, asked: [1] });
+  });
+
+  it('regression (simulation seed 8104): an epoch led without writing does not cut a committed record later', () => {
+    // Replica 2 led epoch 4 at log end 12 without writing; the cache says 4@12.
+    const follower = replica([[0, 0], [2, 7]], 12);
+    follower.cache.assign(4, 12);
+    // It then follows a leader of epoch 6 whose log has the epoch-2 record at 12 and two of epoch 6.
+    const leader6 = replica([[0, 0], [2, 7], [6, 13]], 15);
+    expect(converge(follower, leader6).fetchFrom).toBe(12);
+    for (let offset = 12; offset < 15; offset++) {
+      follower.cache.assign(leader6.epochs[offset]!, offset);
+      follower.epochs.push(leader6.epochs[offset]!);
+    }
+    // Then a leader of epoch 7 whose log ends at 13 (it has the epoch-2 record at 12, not epoch 6).
+    const leader7 = replica([[0, 0], [2, 7], [7, 13]], 13);
+    const truth = commonPrefix(follower.epochs, leader7.epochs);
+    expect(truth).toBe(13);
+    expect(converge(follower, leader7).fetchFrom).toBe(13);
   });
 
   it('an undefined answer falls back to the high watermark', () => {

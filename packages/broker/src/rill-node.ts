@@ -138,7 +138,8 @@ export class RillNode {
       localController: options.controller, voters: quorum.voters, logger: componentLogger(this.#logger, 'metadata'),
     });
     this.#metadata = metadata;
-    const membership = new BrokerMembership(metadata, this.#registration(nodeId), {
+    const registration = this.#registration(nodeId);
+    const membership = new BrokerMembership(metadata, registration, {
       sessionTimeoutMs: config.int('broker.session.timeout.ms'),
       logger: componentLogger(this.#logger, 'membership'),
     });
@@ -150,7 +151,7 @@ export class RillNode {
     });
     this.#partitions = partitions;
     const replicas = new ReplicaManager({
-      nodeId, clusterId, config, partitions,
+      nodeId, clusterId, config, partitions, incarnationId: registration.incarnationId, currentView: () => metadata.current(),
       alterPartition: async (item) => (await metadata.alterPartition([item], config.int('broker.session.timeout.ms')))?.[0] ?? null,
       metrics: this.metrics,
       logger: componentLogger(this.#logger, 'replication'),
@@ -168,6 +169,7 @@ export class RillNode {
       clusterId,
       fetch: (request) => serveReplicaFetch(request, {
         partitions, responseBytesMax: replicaFetchResponseBytesMax, followerFetched: (p) => replicas.followerFetched(p),
+        brokerEpochOf: (replicaId, incarnationId) => replicas.brokerEpochOf(replicaId, incarnationId),
       }),
       offsetForLeaderEpoch: (request) => serveOffsetForLeaderEpoch(request, partitions),
     }));

@@ -7,6 +7,8 @@ export interface ClusterView {
   readonly brokers: readonly BrokerView[];
   /** host:port of every registered broker's internal gRPC listener, fenced ones included. */
   readonly internalAddresses: ReadonlyMap<number, string>;
+  /** The incarnation each registered broker runs under (a restart registers a new one). */
+  readonly incarnations: ReadonlyMap<number, string>;
   readonly topics: ReadonlyMap<string, TopicView>;
 }
 

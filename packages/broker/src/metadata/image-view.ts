@@ -9,8 +9,10 @@ import type { BrokerView, ClusterView, TopicView } from './cluster-view.js';
 export function clusterViewFrom(image: MetadataImage, options: { clusterId: string; selfId: number }): ClusterView {
   const brokers: BrokerView[] = [];
   const internalAddresses = new Map<number, string>();
+  const incarnations = new Map<number, string>();
   for (const broker of image.cluster.brokers.values()) {
     internalAddresses.set(broker.nodeId, formatHostPort(broker.internalAddress));
+    incarnations.set(broker.nodeId, broker.incarnationId);
     if (broker.fenced) continue;
     brokers.push({ nodeId: broker.nodeId, rack: broker.rack, endpoints: broker.endpoints });
   }
@@ -27,5 +29,5 @@ export function clusterViewFrom(image: MetadataImage, options: { clusterId: stri
   // a live broker of that response. Every broker forwards admin requests to the active
   // controller, and the broker answering is surely alive: it names itself (Kafka in KRaft
   // mode also names a broker, not the quorum leader).
-  return { clusterId: options.clusterId, controllerId: options.selfId, brokers, internalAddresses, topics };
+  return { clusterId: options.clusterId, controllerId: options.selfId, brokers, internalAddresses, incarnations, topics };
 }

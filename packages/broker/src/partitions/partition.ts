@@ -1,5 +1,5 @@
 import { scanBatches } from '@rill/protocol';
-import { LeaderEpochCache, PartitionFollower, PartitionLeader } from '@rill/replication';
+import { LeaderEpochCache, PartitionFollower, PartitionLeader, type FollowerFetch } from '@rill/replication';
 import type { AppendInfo, Log } from '@rill/storage';
 import { writeLeaderEpochCheckpoint } from './leader-epoch-checkpoint.js';
 import type { ProducerStateManager } from './producer-state-manager.js';
@@ -190,8 +190,8 @@ export class Partition {
   }
 
   /** A follower fetched at `fetchOffset`; may advance the high watermark. */
-  followerFetched(leader: PartitionLeader, replicaId: number, fetchOffset: number, nowMs: number): void {
-    if (leader.followerFetched(replicaId, fetchOffset, nowMs)) this.#events.highWatermarkAdvanced(this);
+  followerFetched(leader: PartitionLeader, replicaId: number, fetchOffset: number, nowMs: number, fetch: FollowerFetch): void {
+    if (leader.followerFetched(replicaId, fetchOffset, nowMs, fetch)) this.#events.highWatermarkAdvanced(this);
   }
 
   /** Tell waiters the high watermark moved after a change decided elsewhere (an ISR change). */

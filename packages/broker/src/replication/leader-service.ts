@@ -17,6 +17,8 @@ export interface LeaderServiceOptions {
   readonly responseBytesMax: number;
   /** A follower's fetch position moved: the ISR may want to grow. */
   readonly followerFetched: (partition: Partition) => void;
+  /** The broker epoch of the follower's incarnation; null when it is not the registered one. */
+  readonly brokerEpochOf: (replicaId: number, incarnationId: string) => number | null;
 }
 
 /**
@@ -26,6 +28,10 @@ export interface LeaderServiceOptions {
  * that is how the data gets replicated at all.
  */
 export async function serveReplicaFetch(request: ReplicaFetchRequest, options: LeaderServiceOptions): Promise<ReplicaFetchResponse> {
+  const brokerEpoch = options.brokerEpochOf(request.replicaId, request.incarnationId);
+  if (brokerEpoch === null) {
+    return { partitions: request.partitions.map((p) => refused(p.ref, ErrorCode.STALE_BROKER_EPOCH)) };
+  }
   const nowMs = Date.now();
   for (const wanted of request.partitions) {
     const found = leaderFor(wanted.ref, wanted.currentLeaderEpoch, options.partitions);
@@ -33,7 +39,7 @@ export async function serveReplicaFetch(request: ReplicaFetchRequest, options: L
     const { partition } = found;
     const leader = partition.leader;
     if (leader === null || wanted.fetchOffset < partition.logStartOffset || wanted.fetchOffset > partition.logEndOffset) continue;
-    partition.followerFetched(leader, request.replicaId, wanted.fetchOffset, nowMs);
+    partition.followerFetched(leader, request.replicaId, wanted.fetchOffset, nowMs, { leaderEpoch: wanted.currentLeaderEpoch, brokerEpoch });
     options.followerFetched(partition);
   }
   const result = await readWhenEnough({

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@rill/protocol';
-import { firstEpochToAsk, truncationStep, type PartitionFollower } from '@rill/replication';
+import { firstEpochToAsk, replicationLimits, truncationStep, type PartitionFollower } from '@rill/replication';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../observability/metrics.js';
 import type { Partition } from '../partitions/partition.js';
@@ -15,6 +15,8 @@ export interface FetchSettings {
 
 export interface ReplicaFetcherOptions {
   readonly selfId: number;
+  /** This broker's registration, so the leader can ignore fetches from an earlier life. */
+  readonly incarnationId: string;
   readonly clusterId: string;
   readonly leaderId: number;
   readonly client: ReplicationApi;
@@ -118,13 +120,18 @@ export class ReplicaFetcher {
       const follower = this.#followerOf(partition)!;
       const epoch = firstEpochToAsk(partition.epochs);
       if (epoch === null) {
-        partition.truncateTo(follower.highWatermark);
-        follower.truncated(partition.logEndOffset);
+        this.#finishTruncation(partition, follower, follower.highWatermark);
       } else {
         asking.set(partition, { follower, epoch });
       }
     }
-    while (asking.size > 0 && this.#running) {
+    for (let round = 0; asking.size > 0 && this.#running; round++) {
+      if (round >= replicationLimits.truncationRoundsMax) {
+        // Never reached with sane answers (each round asks about an older epoch); give up
+        // where everything is known to be committed.
+        for (const [partition, { follower }] of asking) this.#finishTruncation(partition, follower, follower.highWatermark);
+        return;
+      }
       const queries = [...asking].map(([partition, { follower, epoch }]) => ({
         ref: refOf(partition),
         currentLeaderEpoch: follower.leaderEpoch,
@@ -157,18 +164,32 @@ export class ReplicaFetcher {
         logEndOffset: partition.logEndOffset,
         highWatermark: follower.highWatermark,
         leaderAnswer: { epoch: answer.leaderEpoch, endOffset: answer.endOffset },
+        askedEpoch: query.epoch,
       });
-      if (step.truncateTo < partition.logEndOffset) {
-        this.#options.logger.info(
-          { partition: partition.key, from: partition.logEndOffset, to: step.truncateTo, leader: this.#options.leaderId },
-          'truncating a divergent log tail',
-        );
-        partition.truncateTo(step.truncateTo);
+      if (step.kind === 'done') {
+        this.#finishTruncation(partition, follower, step.truncateTo);
+      } else {
+        this.#truncate(partition, step.truncateTo);
+        next.set(partition, { follower, epoch: step.epoch });
       }
-      if (step.kind === 'done') follower.truncated(partition.logEndOffset);
-      else next.set(partition, { follower, epoch: step.epoch });
     }
     return next;
+  }
+
+  #finishTruncation(partition: Partition, follower: PartitionFollower, offset: number): void {
+    this.#truncate(partition, offset);
+    follower.truncated(partition.logEndOffset);
+  }
+
+  /** Cuts the log (a no-op at or past its end) and always trims the epoch cache to it. */
+  #truncate(partition: Partition, offset: number): void {
+    if (offset < partition.logEndOffset) {
+      this.#options.logger.info(
+        { partition: partition.key, from: partition.logEndOffset, to: offset, leader: this.#options.leaderId },
+        'truncating a divergent log tail',
+      );
+    }
+    partition.truncateTo(offset);
   }
 
   async #fetch(partitions: readonly Partition[]): Promise<void> {
@@ -183,6 +204,7 @@ export class ReplicaFetcher {
       {
         clusterId: this.#options.clusterId,
         replicaId: this.#options.selfId,
+        incarnationId: this.#options.incarnationId,
         maxWaitMs: settings.maxWaitMs,
         minBytes: settings.minBytes,
         maxBytes: settings.responseMaxBytes,
@@ -202,7 +224,7 @@ export class ReplicaFetcher {
   #applyFetched(partition: Partition, follower: PartitionFollower, fetched: FetchedPartition): void {
     const { metrics } = this.#options;
     if (fetched.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-      this.#outOfRange(partition, fetched);
+      this.#outOfRange(partition, follower, fetched);
       return;
     }
     if (fetched.errorCode !== ErrorCode.NONE) {
@@ -222,15 +244,14 @@ export class ReplicaFetcher {
    * Below the leader's log start, start over there (retention removed what we lack); past
    * its log end, our tail diverges: search for the divergence point again.
    */
-  #outOfRange(partition: Partition, fetched: FetchedPartition): void {
-    const follower = this.#followerOf(partition)!;
+  #outOfRange(partition: Partition, follower: PartitionFollower, fetched: FetchedPartition): void {
     if (partition.logEndOffset < fetched.logStartOffset) {
       this.#options.logger.warn({ partition: partition.key, at: fetched.logStartOffset }, 'leader no longer has our log end; restarting the replica at its log start');
       partition.restartAt(fetched.logStartOffset);
-      partition.becomeFollower(follower.leaderId, follower.leaderEpoch);
+      follower.truncated(partition.logEndOffset);
       return;
     }
-    partition.becomeFollower(follower.leaderId, follower.leaderEpoch);
+    follower.truncationNeeded();
   }
 
   /** The leader refused this partition: wait for newer metadata (or a backoff) before asking again. */

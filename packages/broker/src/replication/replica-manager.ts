@@ -9,14 +9,19 @@ import type { NodeMetrics } from '../observability/metrics.js';
 import { minInsyncReplicasFor } from '../partitions/log-config.js';
 import type { Partition } from '../partitions/partition.js';
 import type { PartitionManager } from '../partitions/partition-manager.js';
+import { BrokerEpochs } from './broker-epochs.js';
 import { ReplicaFetcher, type FetchSettings } from './replica-fetcher.js';
 import { replicationClient, type ReplicationApi } from './replication-rpc.js';
 
 export interface ReplicaManagerOptions {
   readonly nodeId: number;
+  /** This broker's registration with the controller. */
+  readonly incarnationId: string;
   readonly clusterId: string;
   readonly config: BrokerConfig;
   readonly partitions: PartitionManager;
+  /** The latest metadata, which moves on also when only brokers change (a re-registration). */
+  readonly currentView: () => ClusterView;
   /** Sends one ISR change to the active controller; null when none answered in time. */
   readonly alterPartition: (item: AlterPartitionItem) => Promise<AlterPartitionOutcome | null>;
   readonly metrics: NodeMetrics;
@@ -39,7 +44,7 @@ export class ReplicaManager {
   readonly #settings: FetchSettings;
   /** The proposal each leader has out, so a late answer is never taken for a newer one's. */
   readonly #proposals = new WeakMap<PartitionLeader, IsrProposal>();
-  #view: ClusterView | null = null;
+  readonly #brokerEpochs = new BrokerEpochs();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
 
@@ -72,7 +77,6 @@ export class ReplicaManager {
   /** Makes every local replica play the role this view gives it. */
   apply(view: ClusterView): void {
     if (this.#stopped) return;
-    this.#view = view;
     const nowMs = Date.now();
     for (const partition of this.#options.partitions.all()) {
       const topic = view.topics.get(partition.topic);
@@ -83,6 +87,11 @@ export class ReplicaManager {
       else this.#goOffline(partition, assignment);
     }
     this.#dropGoneMembers();
+  }
+
+  /** The broker epoch a follower's fetch counts under; null when it is not the registered incarnation. */
+  brokerEpochOf(replicaId: number, incarnationId: string): number | null {
+    return this.#brokerEpochs.epochOf(replicaId, incarnationId, this.#options.currentView().incarnations.get(replicaId));
   }
 
   /** A follower fetched from one of our leaders: maybe it caught up and may join the ISR. */
@@ -154,7 +163,7 @@ export class ReplicaManager {
   #fetcherFor(leaderId: number): ReplicaFetcher | null {
     const existing = this.#fetchers.get(leaderId);
     if (existing !== undefined) return existing;
-    const address = this.#view?.internalAddresses.get(leaderId);
+    const address = this.#options.currentView().internalAddresses.get(leaderId);
     if (address === undefined) {
       this.#options.logger.warn({ leader: leaderId }, 'no internal address for the leader broker; cannot replicate from it yet');
       return null;
@@ -162,6 +171,7 @@ export class ReplicaManager {
     const options = this.#options;
     const fetcher = new ReplicaFetcher({
       selfId: options.nodeId,
+      incarnationId: options.incarnationId,
       clusterId: options.clusterId,
       leaderId,
       client: (options.connect ?? replicationClient)(address),
@@ -194,6 +204,12 @@ export class ReplicaManager {
       leaderEpoch: proposal.leaderEpoch,
       partitionEpoch: proposal.partitionEpoch,
       newIsr: proposal.newIsr,
+      newIsrIncarnations: proposal.newIsrWithEpochs.map(({ brokerId, brokerEpoch }) => ({
+        brokerId,
+        incarnationId: brokerId === this.#options.nodeId
+          ? this.#options.incarnationId
+          : this.#brokerEpochs.incarnationOf(brokerId, brokerEpoch) ?? '',
+      })),
     }).then(
       (outcome) => {
         if (!current()) return;

@@ -12,6 +12,7 @@ export interface PartitionRef {
 export interface ReplicaFetchRequest {
   readonly clusterId: string;
   readonly replicaId: number;
+  readonly incarnationId: string;
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;

@@ -89,6 +89,19 @@ describe('alterPartition', () => {
     expect(codeOf(fenced, 1, item())).toBe(ErrorCode.INELIGIBLE_REPLICA);
   });
 
+  it('refuses a joining member whose fetches came from an earlier incarnation (KIP-903)', () => {
+    const seenAs = (incarnation3: string): AlterPartitionItem =>
+      item({
+        newIsrIncarnations: [
+          { brokerId: 1, incarnationId: incarnationOf(1) },
+          { brokerId: 2, incarnationId: incarnationOf(2) },
+          { brokerId: 3, incarnationId: incarnation3 },
+        ],
+      });
+    expect(codeOf(image(), 1, seenAs(incarnationOf(3)))).toBe(ErrorCode.NONE);
+    expect(codeOf(image(), 1, seenAs(topicIdFor(77)))).toBe(ErrorCode.INELIGIBLE_REPLICA);
+  });
+
   it('answers unknown topics and partitions, and a partition named twice', () => {
     expect(codeOf(image(), 1, item({ topicId: topicIdFor(9) }))).toBe(
       ErrorCode.UNKNOWN_TOPIC_ID,

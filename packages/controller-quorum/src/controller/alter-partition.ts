@@ -11,6 +11,12 @@ export interface AlterPartitionItem {
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
   readonly newIsr: readonly number[];
+  /**
+   * The registration each member's fetches came from (KIP-903); when given, a joining member
+   * registered since under another incarnation — it restarted, and may have lost part of
+   * its log — is refused with INELIGIBLE_REPLICA.
+   */
+  readonly newIsrIncarnations?: readonly { readonly brokerId: number; readonly incarnationId: string }[];
 }
 
 export interface AlterPartitionRequest {
@@ -90,20 +96,28 @@ function refusal(
   // A leader ahead of us means this controller's image is behind: let it retry elsewhere.
   if (item.leaderEpoch > current.leaderEpoch) return Code.NOT_CONTROLLER;
   if (item.partitionEpoch !== current.partitionEpoch) return Code.INVALID_UPDATE_VERSION;
-  return isrProblem(image, current, item.newIsr);
+  return isrProblem(image, current, item);
 }
 
 function isrProblem(
   image: MetadataImage,
   current: PartitionRegistration,
-  newIsr: readonly number[],
+  item: AlterPartitionItem,
 ): number {
+  const { newIsr } = item;
   if (!newIsr.includes(current.leader)) return Code.INVALID_REQUEST;
   if (new Set(newIsr).size !== newIsr.length) return Code.INVALID_REQUEST;
   if (!newIsr.every((member) => current.replicas.includes(member))) return Code.INVALID_REQUEST;
   const joining = newIsr.filter((member) => !current.isr.includes(member));
   if (!joining.every((member) => isBrokerLive(image.cluster, member)))
     return Code.INELIGIBLE_REPLICA;
+  const incarnations = item.newIsrIncarnations ?? [];
+  if (incarnations.length > 0) {
+    const seenAs = new Map(incarnations.map((m) => [m.brokerId, m.incarnationId]));
+    const restarted = (member: number): boolean =>
+      seenAs.get(member) !== image.cluster.brokers.get(member)?.incarnationId;
+    if (joining.some(restarted)) return Code.INELIGIBLE_REPLICA;
+  }
   return Code.NONE;
 }
 

@@ -77,6 +77,19 @@ describe('codec', () => {
     expect(() => decodeResponse(ApiKey.ApiVersions, 3, body([[1, 0, 7]]))).toThrow(DecodeError);
   });
 
+  it('encodes DescribeQuorum v0 as a flexible request: header v2, compact lengths, tag sections', () => {
+    const frame = encodeRequest(ApiKey.DescribeQuorum, 0, header, {
+      topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }],
+    });
+    const name = Buffer.from('__cluster_metadata').toString('hex');
+    const body = '02' + '13' + name + '02' + '00000000' + '00' + '00' + '00';
+    const head = '0037' + '0000' + '00000009' + '0001' + '63' + '00';
+    expect(frame.subarray(4).toString('hex')).toBe(head + body);
+    const response = encodeResponse(ApiKey.IncrementalAlterConfigs, 1, 9, { responses: [] });
+    // correlation id, then response header v1's empty tag section, throttle, empty array, tags
+    expect(response.subarray(4).toString('hex')).toBe('00000009' + '00' + '00000000' + '01' + '00');
+  });
+
   it('fills fields absent from a version with schema defaults', () => {
     const frame = encodeRequest(ApiKey.Metadata, 0, header, { topics: [{ name: 'a' }] }).subarray(4);
     const request = decodeRequest(ApiKey.Metadata, 0, frame, decodeRequestHeader(frame).bodyOffset);

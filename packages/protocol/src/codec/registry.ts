@@ -7,9 +7,11 @@ import { DeleteGroups } from '../messages/delete-groups.js';
 import { DeleteTopics } from '../messages/delete-topics.js';
 import { DescribeConfigs } from '../messages/describe-configs.js';
 import { DescribeGroups } from '../messages/describe-groups.js';
+import { DescribeQuorum } from '../messages/describe-quorum.js';
 import { Fetch } from '../messages/fetch.js';
 import { FindCoordinator } from '../messages/find-coordinator.js';
 import { Heartbeat } from '../messages/heartbeat.js';
+import { IncrementalAlterConfigs } from '../messages/incremental-alter-configs.js';
 import { InitProducerId } from '../messages/init-producer-id.js';
 import { JoinGroup } from '../messages/join-group.js';
 import { LeaveGroup } from '../messages/leave-group.js';
@@ -47,6 +49,8 @@ export const ApiKey = {
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  DescribeQuorum: 55,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -73,6 +77,8 @@ export const apis = {
   [ApiKey.AlterConfigs]: AlterConfigs,
   [ApiKey.CreatePartitions]: CreatePartitions,
   [ApiKey.DeleteGroups]: DeleteGroups,
+  [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigs,
+  [ApiKey.DescribeQuorum]: DescribeQuorum,
 } as const satisfies Record<ApiKey, ApiSchema>;
 
 for (const [key, schema] of Object.entries(apis)) {

@@ -1,4 +1,11 @@
 export {
+  alterTopicConfigs,
+  type AlterConfigsOutcome,
+  type AlterTopicConfigsRequest,
+  type ConfigOperationKind,
+  type TopicConfigOperation,
+} from './alter-configs.js';
+export {
   alterPartition,
   type AlterPartitionItem,
   type AlterPartitionOutcome,
@@ -32,4 +39,9 @@ export {
 export { placeReplicas, type PlacementBroker, type PlacementRequest } from './placement.js';
 export { allocateProducerIds, type AllocateProducerIdsResponse } from './producer-ids.js';
 export type { ControllerResult, Outcome } from './result.js';
-export { topicConfigProblem, topicNameProblem } from './topic-rules.js';
+export {
+  listTopicConfigDefaults,
+  supportedTopicConfigs,
+  topicConfigProblem,
+  topicNameProblem,
+} from './topic-rules.js';

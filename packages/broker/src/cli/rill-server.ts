@@ -7,8 +7,9 @@ import { RillNode, rillVersion } from '../rill-node.js';
 const usage = `Usage: rill-server [--config FILE] [--set key=value ...]
 
 Starts one Rill node. Properties use Kafka's names (node.id, process.roles, listeners,
-log.dirs, ...). They come from the file, then RILL_* environment variables (RILL_NODE_ID
-sets node.id), then --set flags; each overrides the one before.
+log.dirs, ...). They come from the file, then KAFKA_* environment variables (the apache/kafka
+image's spelling: KAFKA_NODE_ID sets node.id), then RILL_* ones (RILL_NODE_ID), then --set
+flags; each overrides the ones before.
 
 Options:
   -c, --config FILE    a server.properties-style file
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       ...(parsed.values.config !== undefined ? { file: loadConfigFile(parsed.values.config) } : {}),
       env: process.env,
       flags: parsed.values.set ?? [],
+      onIgnoredEnv: (variable, key) => process.stderr.write(`rill-server: ignoring ${variable}: Rill has no property '${key}'\n`),
     });
     node = new RillNode(config, createNodeLogger(config.int('node.id')));
     await node.start();

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerKafkaAliases } from './kafka-aliases.js';
 
 /**
  * Every metric a node exports, in one registry. Names follow Prometheus practice (base
@@ -212,6 +213,7 @@ export class NodeMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    registerKafkaAliases(this.registry);
   }
 
   /** Runs `hook` on every scrape, to refresh gauges that are cheaper to read than to track. */

@@ -52,3 +52,28 @@ export const producersPerPartitionMax = 10_000;
 
 /** Producer state snapshots (`<offset>.snapshot`) kept per partition, the newest ones. */
 export const producerSnapshotsPerPartitionMax = 3;
+
+/** Groups one node coordinates; a JoinGroup or offset-only commit creating one more gets COORDINATOR_NOT_AVAILABLE. */
+export const groupsPerCoordinatorMax = 100_000;
+
+/** Group members (and members promised an id) over all groups of one node; beyond it, GROUP_MAX_SIZE_REACHED. */
+export const groupMembersPerCoordinatorMax = 100_000;
+
+/** Protocols one JoinGroup may offer, and their names and metadata in bytes; beyond them, INVALID_REQUEST. */
+export const protocolsPerMemberMax = 64;
+export const memberProtocolBytesMax = 1024 * 1024;
+
+/**
+ * Protocol metadata and assignment bytes one node holds for all group members; a join or an
+ * assignment beyond it is refused (GROUP_MAX_SIZE_REACHED, UNKNOWN_SERVER_ERROR).
+ */
+export const groupBytesPerCoordinatorMax = 512 * 1024 * 1024;
+
+/**
+ * JoinGroup and SyncGroup requests waiting on the coordinator at once (one of each per
+ * member at most); past this a request is answered COORDINATOR_NOT_AVAILABLE at once.
+ */
+export const parkedGroupRequestsMax = 2 * groupMembersPerCoordinatorMax;
+
+/** Groups one DescribeGroups or DeleteGroups request may name; the rest get INVALID_REQUEST. */
+export const groupsPerRequestMax = 10_000;

@@ -178,6 +178,54 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
     name: 'leader.imbalance.per.broker.percentage', type: 'int', default: '10', min: 0, max: 100,
     doc: 'Rebalance a broker\'s preferred leaderships once more than this share of them is led elsewhere.',
   },
+  {
+    name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1,
+    doc: 'Partitions of __consumer_offsets, created on the first FindCoordinator; a group lives in one of them.',
+  },
+  {
+    name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1, max: 32767,
+    doc: 'Replication factor of __consumer_offsets (fewer if fewer brokers are alive when it is created).',
+  },
+  {
+    name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600', min: 14,
+    doc: 'Segment size of __consumer_offsets; it keeps its records (retention.ms=-1) until compaction exists.',
+  },
+  {
+    name: 'offsets.commit.timeout.ms', type: 'int', default: '5000', min: 1,
+    doc: 'How long an offset commit or group write waits for every in-sync replica before it fails.',
+  },
+  {
+    name: 'offsets.load.buffer.size', type: 'int', default: '5242880', min: 1,
+    doc: 'Bytes read at a time when a new coordinator replays a __consumer_offsets partition.',
+  },
+  {
+    name: 'offsets.retention.minutes', type: 'int', default: '10080', min: 1,
+    doc: 'Committed offsets of a group that has been empty this long (or of a commit this old, for offset-only groups) are deleted.',
+  },
+  {
+    name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', min: 1,
+    doc: 'How often expired offsets are looked for.',
+  },
+  {
+    name: 'offset.metadata.max.bytes', type: 'int', default: '4096', min: 0,
+    doc: 'Longest metadata string an offset commit may carry (OFFSET_METADATA_TOO_LARGE beyond).',
+  },
+  {
+    name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0,
+    doc: 'How long a new group waits for more members before its first rebalance completes.',
+  },
+  {
+    name: 'group.min.session.timeout.ms', type: 'int', default: '6000', min: 1,
+    doc: 'Shortest session timeout a group member may ask for.',
+  },
+  {
+    name: 'group.max.session.timeout.ms', type: 'int', default: '1800000', min: 1,
+    doc: 'Longest session timeout a group member may ask for.',
+  },
+  {
+    name: 'group.max.size', type: 'int', default: '2147483647', min: 1,
+    doc: 'Most members one group may have (GROUP_MAX_SIZE_REACHED beyond).',
+  },
 ];
 
 /** Topic-level overrides accepted by CreateTopics, with the broker property they default to. */

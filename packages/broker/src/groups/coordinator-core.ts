@@ -95,6 +95,8 @@ export class GroupCoordinatorCore {
   #nextAppendId = 1;
   /** Members and pending members over all groups. */
   #memberCount = 0;
+  /** Protocol metadata and assignment bytes held for all members. */
+  #heldBytes = 0;
   /** Rebalances that ended with the group Stable in a new generation. */
   rebalancesCompleted = 0;
 
@@ -117,6 +119,22 @@ export class GroupCoordinatorCore {
 
   get memberCount(): number {
     return this.#memberCount;
+  }
+
+  get heldBytes(): number {
+    return this.#heldBytes;
+  }
+
+  /** Recounts members and held bytes from the groups; for tests, which call it after every step. */
+  checkAccounting(): void {
+    let members = 0;
+    let bytes = 0;
+    for (const group of this.#groups.values()) {
+      members += group.size + group.pendingMembers.size;
+      for (const member of group.members.values()) bytes += member.heldBytes;
+    }
+    assert(members === this.#memberCount, `member count ${this.#memberCount} but ${members} members held`);
+    assert(bytes === this.#heldBytes, `held bytes ${this.#heldBytes} but members hold ${bytes}`);
   }
 
   get groupCount(): number {
@@ -198,7 +216,9 @@ export class GroupCoordinatorCore {
     if (!group.supportsProtocols(request.protocolType, protocols)) {
       return this.#joinFailed(request.requestId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, '');
     }
-    if (this.#memberCount >= this.#options.membersMax) return this.#joinFailed(request.requestId, ErrorCode.GROUP_MAX_SIZE_REACHED, '');
+    if (this.#memberCount >= this.#options.membersMax || !this.#fits(protocolBytes(protocols))) {
+      return this.#joinFailed(request.requestId, ErrorCode.GROUP_MAX_SIZE_REACHED, '');
+    }
     const memberId = this.#newMemberId(request.clientId);
     if (!request.requireKnownMemberId) return this.#addMemberAndRebalance(group, memberId, request, protocols, at);
     group.pendingMembers.add(memberId);
@@ -257,6 +277,7 @@ export class GroupCoordinatorCore {
     if (group.state === 'PreparingRebalance' && group.previousState === 'Empty') group.newMemberAdded = true;
     group.add(member);
     this.#memberCount++;
+    this.#heldBytes += member.heldBytes;
     this.#trace(group, `member ${memberId} joined`);
     // A new member cannot heartbeat before it has its id; its JoinGroup is what times out.
     this.#scheduleHeartbeat(group, member, at, this.#options.newMemberJoinTimeoutMs);
@@ -264,10 +285,15 @@ export class GroupCoordinatorCore {
   }
 
   #updateMemberAndRebalance(group: Group, member: Member, request: JoinRequest, protocols: readonly Protocol[], at: Now): void {
+    if (!this.#fits(protocolBytes(protocols) - protocolBytes(member.protocols))) {
+      return this.#joinFailed(request.requestId, ErrorCode.GROUP_MAX_SIZE_REACHED, member.memberId);
+    }
     if (member.awaitingJoin !== null) {
       this.#joinFailed(member.awaitingJoin, ErrorCode.REBALANCE_IN_PROGRESS, member.memberId);
     }
+    this.#heldBytes -= member.heldBytes;
     group.updateProtocols(member, protocols);
+    this.#heldBytes += member.heldBytes;
     member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
     member.sessionTimeoutMs = request.sessionTimeoutMs;
     member.awaitingJoin = request.requestId;
@@ -401,12 +427,14 @@ export class GroupCoordinatorCore {
     for (const { memberId, assignment } of assignments) if (group.has(memberId)) given.set(memberId, assignment);
     const assignment = new Map<string, Buffer>();
     let bytes = 0;
-    for (const memberId of group.members.keys()) {
-      const bytesOf = given.get(memberId) ?? emptyBytes;
+    let held = 0;
+    for (const member of group.members.values()) {
+      const bytesOf = given.get(member.memberId) ?? emptyBytes;
       bytes += bytesOf.length;
-      assignment.set(memberId, bytesOf);
+      held += member.assignment.length;
+      assignment.set(member.memberId, bytesOf);
     }
-    if (bytes > this.#options.recordBytesMax) {
+    if (bytes > this.#options.recordBytesMax || !this.#fits(bytes - held)) {
       // Kafka fails the append with MESSAGE_TOO_LARGE and answers UNKNOWN_SERVER_ERROR.
       return this.#assignmentFailed(group, ErrorCode.UNKNOWN_SERVER_ERROR, at);
     }
@@ -430,7 +458,7 @@ export class GroupCoordinatorCore {
     if (this.#groups.get(group.groupId) !== group) return;
     if (group.state !== 'CompletingRebalance' || group.generationId !== continuation.generationId) return;
     if (errorCode !== ErrorCode.NONE) return this.#assignmentFailed(group, storeGroupError(errorCode), at);
-    for (const member of group.members.values()) member.assignment = continuation.assignment.get(member.memberId) ?? emptyBytes;
+    for (const member of group.members.values()) this.#setAssignment(member, continuation.assignment.get(member.memberId) ?? emptyBytes);
     this.#propagateAssignment(group, ErrorCode.NONE, at);
     group.transitionTo('Stable', at.wallMs);
     this.rebalancesCompleted++;
@@ -444,7 +472,7 @@ export class GroupCoordinatorCore {
 
   #resetAndPropagateAssignmentError(group: Group, errorCode: number, at: Now): void {
     assert(group.state === 'CompletingRebalance', `group ${group.groupId} resets assignments in ${group.state}`);
-    for (const member of group.members.values()) member.assignment = emptyBytes;
+    for (const member of group.members.values()) this.#setAssignment(member, emptyBytes);
     this.#propagateAssignment(group, errorCode, at);
   }
 
@@ -531,6 +559,7 @@ export class GroupCoordinatorCore {
     group.remove(member.memberId);
     this.#timers.cancel(heartbeatTimer(group.groupId, member.memberId));
     this.#memberCount--;
+    this.#heldBytes -= member.heldBytes;
     this.#trace(group, `member ${member.memberId} removed: ${reason}`);
   }
 
@@ -905,6 +934,7 @@ export class GroupCoordinatorCore {
       member.assignment = m.assignment;
       group.add(member);
       this.#memberCount++;
+      this.#heldBytes += member.heldBytes;
       this.#scheduleHeartbeat(group, member, at, member.sessionTimeoutMs);
     }
     group.leaderId = stored.leaderId !== null && group.has(stored.leaderId) ? stored.leaderId : group.leaderId;
@@ -984,6 +1014,16 @@ export class GroupCoordinatorCore {
     return ErrorCode.NONE;
   }
 
+  /** Whether `bytes` more member metadata or assignments fit the coordinator's budget. */
+  #fits(bytes: number): boolean {
+    return this.#heldBytes + bytes <= this.#options.heldBytesMax;
+  }
+
+  #setAssignment(member: Member, assignment: Buffer): void {
+    this.#heldBytes += assignment.length - member.assignment.length;
+    member.assignment = assignment;
+  }
+
   #createGroup(groupId: string, partition: number, at: Now): Group {
     const group = new Group(groupId, partition, 'Empty', at.wallMs);
     this.#groups.set(groupId, group);
@@ -1003,6 +1043,7 @@ export class GroupCoordinatorCore {
     for (const memberId of group.members.keys()) this.#timers.cancel(heartbeatTimer(group.groupId, memberId));
     for (const memberId of group.pendingMembers) this.#timers.cancel(pendingMemberTimer(group.groupId, memberId));
     this.#memberCount -= group.size + group.pendingMembers.size;
+    for (const member of group.members.values()) this.#heldBytes -= member.heldBytes;
     this.#trace(group, `dropped: ${reason}`);
   }
 
@@ -1076,6 +1117,10 @@ export class GroupCoordinatorCore {
       offsets: [...g.offsets].flatMap(([topic, byPartition]) => [...byPartition].map(([partition, v]) => ({ topic, partition, offset: v.offset }))),
     }));
   }
+}
+
+function protocolBytes(protocols: readonly Protocol[]): number {
+  return protocols.reduce((sum, p) => sum + p.metadata.length, 0);
 }
 
 function heartbeatTimer(groupId: string, memberId: string): string {

@@ -31,6 +31,8 @@ export interface CoreOptions {
   readonly membersMax: number;
   readonly protocolsPerMemberMax: number;
   readonly memberProtocolBytesMax: number;
+  /** Protocol metadata and assignment bytes held over all members. */
+  readonly heldBytesMax: number;
   /** A line per notable event (transitions, members coming and going), for logs and transcripts. */
   readonly trace?: (line: string) => void;
 }

@@ -49,6 +49,11 @@ export class Member {
     this.protocols = options.protocols;
   }
 
+  /** Bytes of protocol metadata and assignment this member holds. */
+  get heldBytes(): number {
+    return this.protocols.reduce((sum, p) => sum + p.metadata.length, 0) + this.assignment.length;
+  }
+
   metadataFor(protocolName: string): Buffer {
     const found = this.protocols.find((p) => p.name === protocolName);
     assert(found !== undefined, `member ${this.memberId} does not support ${protocolName}`);

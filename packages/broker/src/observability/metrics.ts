@@ -204,6 +204,33 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly consumerGroupMembers = new Gauge({
+    name: 'rill_consumer_group_members',
+    help: 'Members of each consumer group this node coordinates.',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerGroupRebalances = new Counter({
+    name: 'rill_consumer_group_rebalances_total',
+    help: 'Rebalances completed (a group became Stable in a new generation) in groups this node coordinates.',
+    registers: [this.registry],
+  });
+
+  readonly consumerGroupCommittedOffset = new Gauge({
+    name: 'rill_consumer_group_committed_offset',
+    help: 'Committed offset of each group and partition, in groups this node coordinates.',
+    labelNames: ['group', 'topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerGroupLag = new Gauge({
+    name: 'rill_consumer_group_lag_records',
+    help: 'High watermark minus committed offset, for groups this node coordinates and partitions it hosts.',
+    labelNames: ['group', 'topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'rill_build_info',
     help: 'Always 1; labels describe the running build.',

@@ -39,6 +39,7 @@ export function coreOptions(overrides: Partial<CoreOptions> = {}): CoreOptions {
     membersMax: 1_000,
     protocolsPerMemberMax: 8,
     memberProtocolBytesMax: 64 * 1024,
+    heldBytesMax: 16 * 1024 * 1024,
     ...overrides,
   };
 }
@@ -87,6 +88,7 @@ export class CoreHarness {
   }
 
   flush(): void {
+    this.core.checkAccounting();
     for (let effects = this.core.drain(); effects.replies.length + effects.appends.length > 0; effects = this.core.drain()) {
       for (const reply of effects.replies) {
         if (this.#replies.has(reply.requestId)) throw new Error(`request ${reply.requestId} answered twice`);
@@ -103,6 +105,7 @@ export class CoreHarness {
         }
       }
     }
+    this.core.checkAccounting();
   }
 
   /** Settles every held append with `errorCode` (records are logged if it is NONE). */

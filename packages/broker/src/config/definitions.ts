@@ -134,6 +134,10 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
     doc: 'How often partitions are checked against log.flush.interval.ms.',
   },
   {
+    name: 'log.flush.on.ack', type: 'boolean', default: 'false',
+    doc: 'Every replica fsyncs data before it counts toward the high watermark, so an acks=all write survives power loss of every replica at once; costs throughput (docs/performance.md).',
+  },
+  {
     name: 'replica.lag.time.max.ms', type: 'long', default: '30000', min: 1,
     doc: 'A follower that has not caught up with the leader for this long leaves the ISR.',
   },

@@ -167,6 +167,7 @@ export class PartitionManager {
         producers,
         highWatermark: this.#storedHighWatermarks.get(name) ?? 0,
         events: this.#events,
+        flushOnAck: this.#options.config.bool('log.flush.on.ack'),
       });
       this.#partitions.set(name, partition);
     }

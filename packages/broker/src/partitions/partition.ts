@@ -39,6 +39,7 @@ export class Partition {
   /** Idempotent producers seen in this log; every append and truncation updates it. */
   readonly producers: ProducerStateManager;
   readonly #events: PartitionEvents;
+  readonly #flushOnAck: boolean;
   #role: PartitionRole;
   /** The high watermark while offline, and what a new role starts from. */
   #highWatermark: number;
@@ -52,6 +53,8 @@ export class Partition {
     producers: ProducerStateManager;
     highWatermark: number;
     events: PartitionEvents;
+    /** log.flush.on.ack: the leader counts only fsynced data toward the high watermark. */
+    flushOnAck: boolean;
   }) {
     this.topic = options.topic;
     this.topicId = options.topicId;
@@ -60,6 +63,7 @@ export class Partition {
     this.epochs = options.epochs;
     this.producers = options.producers;
     this.#events = options.events;
+    this.#flushOnAck = options.flushOnAck;
     this.#highWatermark = Math.min(options.highWatermark, options.log.logEndOffset);
     this.#role = { kind: 'offline', leaderEpoch: -1 };
   }
@@ -148,8 +152,28 @@ export class Partition {
     const info = this.log.append(records, { leaderEpoch: leader.leaderEpoch });
     this.producers.appended(records);
     this.#events.appended(this);
-    if (leader.localAppended(this.log.logEndOffset)) this.#events.highWatermarkAdvanced(this);
+    if (this.#flushOnAck) this.#countWhenDurable(leader);
+    else if (leader.localAppended(this.log.logEndOffset)) this.#events.highWatermarkAdvanced(this);
     return info;
+  }
+
+  /**
+   * log.flush.on.ack: our own copy counts toward the high watermark once fsynced (flushes
+   * coalesce: appends made while one runs share the next). A failed fsync leaves the log
+   * failed, so nothing above it is ever counted and later appends are refused.
+   */
+  #countWhenDurable(leader: PartitionLeader): void {
+    this.log.flush().then(
+      () => {
+        if (this.leader === leader && leader.localAppended(this.log.recoveryPoint)) this.#events.highWatermarkAdvanced(this);
+      },
+      () => undefined,
+    );
+  }
+
+  /** log.flush.on.ack: a follower reports only what it has fsynced as its log end. */
+  makeDurable(): Promise<void> {
+    return this.#flushOnAck ? this.log.flush() : Promise.resolve();
   }
 
   /**

@@ -213,31 +213,36 @@ export class ReplicaFetcher {
       },
       settings.maxWaitMs + fetchGraceMs,
     );
+    const durable: Promise<void>[] = [];
     for (const fetched of response.partitions) {
       const entry = sent.get(keyOf(fetched.ref));
       // The metadata may have moved the partition while the fetch was out: drop the answer.
       if (entry === undefined || this.#followerOf(entry.partition) !== entry.follower) continue;
-      this.#applyFetched(entry.partition, entry.follower, fetched);
+      if (this.#applyFetched(entry.partition, entry.follower, fetched)) durable.push(entry.partition.makeDurable());
     }
+    // The next fetch reports our log ends to the leader; with log.flush.on.ack they must be on disk.
+    await Promise.all(durable);
   }
 
-  #applyFetched(partition: Partition, follower: PartitionFollower, fetched: FetchedPartition): void {
+  /** Applies one partition's answer; true when batches were appended. */
+  #applyFetched(partition: Partition, follower: PartitionFollower, fetched: FetchedPartition): boolean {
     const { metrics } = this.#options;
     if (fetched.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
       this.#outOfRange(partition, follower, fetched);
-      return;
+      return false;
     }
     if (fetched.errorCode !== ErrorCode.NONE) {
       this.#rest(partition, follower, fetched.errorCode);
-      return;
+      return false;
     }
     const written = partition.appendAsFollower(fetched.records, follower, fetched.highWatermark);
     if (written === null) {
       this.#options.logger.warn({ partition: partition.key, leader: this.#options.leaderId }, 'fetched batches did not fit the log end; fetching again');
-      return;
+      return false;
     }
     if (written > 0) metrics.replicationBytesIn.inc({ topic: partition.topic }, written);
     metrics.replicaFetchLag.set({ topic: partition.topic, partition: String(partition.index) }, Math.max(0, fetched.logEndOffset - partition.logEndOffset));
+    return written > 0;
   }
 
   /**

@@ -4,7 +4,7 @@ export type { Entry, RaftEvent, RaftRole, RaftSnapshot, SnapshotId } from './raf
 export type { RaftCore } from './raft/core.js';
 export { loadProto } from './driver/proto-loader.js';
 export { isLeaderChangeEntry } from './raft/transitions.js';
-export type { FollowerState, HardState, ProposeResult, RaftEffects, RaftOptions, StoredRaftState } from './raft/types.js';
+export type { FollowerState, HardState, ProposeResult, RaftEffects, RaftOptions, ReplicaState, StoredRaftState } from './raft/types.js';
 export type { RaftError, RaftMessage, RaftMessageKind } from './raft/messages.js';
 export { CommittedMetadata, type CommittedMetadataOptions, type MetadataListener } from './driver/committed-metadata.js';
 export { ActiveController, type CommittedResult, type ControllerOperation } from './driver/active-controller.js';

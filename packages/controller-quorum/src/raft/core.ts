@@ -40,11 +40,12 @@ import {
 } from './snapshot.js';
 import { EffectsBuffer } from './effects.js';
 import { electionDeadline, emit, newFetcher, otherVoters, send } from './state.js';
-import type { NodeState } from './state.js';
+import type { NodeState, ReplicaProgress } from './state.js';
 import { becomeUnattached } from './transitions.js';
 import type {
   Entry,
   FollowerState,
+  ReplicaState,
   ProposeResult,
   RaftEffects,
   RaftOptions,
@@ -163,6 +164,27 @@ export class RaftCore {
       logEndOffset: p.endOffset,
       lastFetchTick: p.lastFetchTick,
     }));
+  }
+
+  /**
+   * On the leader, what it knows of the other voters (in node id order) and of the
+   * observers that fetched in this epoch (at most observersTrackedMax); null on any other
+   * role — only the leader can say (DescribeQuorum answers NOT_LEADER_OR_FOLLOWER there).
+   */
+  replicaStates(): { voters: ReplicaState[]; observers: ReplicaState[] } | null {
+    const role = this.#state.role;
+    if (role.kind !== 'leader') return null;
+    const view = ([nodeId, p]: [number, ReplicaProgress]): ReplicaState => ({
+      nodeId,
+      logEndOffset: p.endOffset,
+      lastFetchTick: p.fetchedTick,
+      lastCaughtUpTick: p.caughtUpTick,
+    });
+    const byId = (a: ReplicaState, b: ReplicaState) => a.nodeId - b.nodeId;
+    return {
+      voters: [...role.progress].map(view).sort(byId),
+      observers: [...role.observers].map(view).sort(byId),
+    };
   }
 
   tick(): void {

@@ -25,6 +25,13 @@ export const epochJumpMax = 1_000_000;
 /** Voters in the static quorum (controller.quorum.voters). */
 export const votersMax = 64;
 
+/**
+ * Observers (broker-only nodes) whose fetch progress a leader keeps for DescribeQuorum; past
+ * this the one silent longest is forgotten. A fetch names any int32 as its sender, so
+ * without a bound a peer could make the leader hold state for every id it invents.
+ */
+export const observersTrackedMax = 1024;
+
 /** Entries in one Fetch response, whatever a follower asks for. */
 export const fetchEntriesMax = 4096;
 

@@ -3,11 +3,11 @@
  * proven it holds, move the high watermark, and resign when a majority stops fetching.
  */
 import { assert } from '@rill/base';
-import { fetchBytesMax, fetchEntriesMax } from './limits.js';
+import { fetchBytesMax, fetchEntriesMax, observersTrackedMax } from './limits.js';
 import type { RaftLog } from './log.js';
 import type { FetchRequest, FetchResponse, RaftError } from './messages.js';
-import { emit, majority, send } from './state.js';
-import type { NodeState } from './state.js';
+import { emit, majority, newReplicaProgress, send } from './state.js';
+import type { NodeState, ReplicaProgress } from './state.js';
 import type { Entry, SnapshotId } from './types.js';
 
 export type FetchAnswer =
@@ -70,7 +70,7 @@ export function handleFetchRequest(state: NodeState, request: FetchRequest): voi
   const maxEntries = Math.min(state.options.maxFetchEntries, fetchEntriesMax);
   const maxBytes = Math.min(request.maxBytes, state.options.maxFetchBytes, fetchBytesMax);
   const answer = answerFetch(state.log, request, maxEntries, maxBytes);
-  recordVoterFetch(state, request.from, answer.kind === 'entries' ? request.fetchOffset : null);
+  recordFetch(state, request.from, answer.kind === 'entries' ? request.fetchOffset : null);
   if (answer.kind === 'entries') return respond(state, request, { entries: answer.entries });
   if (answer.kind === 'diverging')
     return respond(state, request, {
@@ -80,21 +80,58 @@ export function handleFetchRequest(state: NodeState, request: FetchRequest): voi
 }
 
 /**
- * A valid Fetch or FetchSnapshot from a voter keeps us leader (check-quorum). Observers are
- * not tracked: no state is allocated for a node outside the voter set.
+ * A valid Fetch or FetchSnapshot: from a voter it keeps us leader (check-quorum) and may move
+ * the high watermark; from anyone it updates what DescribeQuorum reports. `provenEndOffset`
+ * is the fetch offset when the fetch was answered with entries (the logs agree up to it).
  */
-export function recordVoterFetch(
-  state: NodeState,
-  nodeId: number,
-  provenEndOffset: number | null,
-): void {
+export function recordFetch(state: NodeState, nodeId: number, provenEndOffset: number | null): void {
   if (state.role.kind !== 'leader') return;
-  const progress = state.role.progress.get(nodeId);
-  if (progress === undefined) return;
-  progress.lastFetchTick = state.now;
-  if (provenEndOffset === null) return;
-  progress.endOffset = provenEndOffset;
-  advanceHighWatermark(state);
+  const voter = state.role.progress.get(nodeId);
+  if (voter !== undefined) voter.lastFetchTick = state.now;
+  const replica = voter ?? observerProgress(state, nodeId);
+  if (replica === null) return;
+  trackFetch(replica, state, provenEndOffset);
+  if (voter !== undefined && provenEndOffset !== null) advanceHighWatermark(state);
+}
+
+/**
+ * KIP-836's caught-up time: a fetch from at or past our log end means the replica holds
+ * everything now; one that reaches our log end of its previous fetch means it held
+ * everything we had then, as of that previous fetch.
+ */
+function trackFetch(replica: ReplicaProgress, state: NodeState, provenEndOffset: number | null): void {
+  if (provenEndOffset !== null) {
+    const leaderEnd = state.log.endOffset;
+    const previous = replica.leaderEndAtLastFetch;
+    if (provenEndOffset >= leaderEnd) replica.caughtUpTick = state.now;
+    else if (previous !== null && provenEndOffset >= previous && replica.fetchedTick !== null)
+      replica.caughtUpTick = Math.max(replica.caughtUpTick ?? -1, replica.fetchedTick);
+    replica.leaderEndAtLastFetch = leaderEnd;
+    replica.endOffset = provenEndOffset;
+  }
+  replica.fetchedTick = state.now;
+}
+
+/**
+ * The progress of a non-voter; a new one is tracked, and when observersTrackedMax are, the
+ * one silent longest is forgotten first. The leader itself is never an observer.
+ */
+function observerProgress(state: NodeState, nodeId: number): ReplicaProgress | null {
+  if (state.role.kind !== 'leader' || nodeId === state.options.nodeId || state.voters.has(nodeId)) return null;
+  const observers = state.role.observers;
+  const known = observers.get(nodeId);
+  if (known !== undefined) return known;
+  if (observers.size >= observersTrackedMax) {
+    let stalest: number | null = null;
+    let stalestTick = Infinity;
+    for (const [id, p] of observers) {
+      if ((p.fetchedTick ?? -1) < stalestTick) [stalest, stalestTick] = [id, p.fetchedTick ?? -1];
+    }
+    if (stalest !== null) observers.delete(stalest);
+  }
+  const progress = newReplicaProgress();
+  observers.set(nodeId, progress);
+  return progress;
 }
 
 function respond(state: NodeState, request: FetchRequest, body: Partial<FetchResponse>): void {

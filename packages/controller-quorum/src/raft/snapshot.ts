@@ -7,7 +7,7 @@
 import { snapshotBytesMax, snapshotChunkBytesMax } from './limits.js';
 import type { FetchSnapshotRequest, FetchSnapshotResponse } from './messages.js';
 import { acceptFetchResponse, activeFetcher } from './replication-follower.js';
-import { fetchError, recordVoterFetch } from './replication-leader.js';
+import { fetchError, recordFetch } from './replication-leader.js';
 import { checkSnapshotFits } from './snapshot-download.js';
 import { emit, send } from './state.js';
 import type { NodeState } from './state.js';
@@ -30,7 +30,7 @@ export function handleFetchSnapshotRequest(state: NodeState, request: FetchSnaps
   } as const;
   const error = fetchError(state, request.epoch);
   if (error !== 'NONE') return send(state, { ...base, error });
-  recordVoterFetch(state, request.from, null);
+  recordFetch(state, request.from, null);
   if (
     snapshot === null ||
     snapshot.lastOffset !== id.lastOffset ||

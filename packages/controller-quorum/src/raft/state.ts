@@ -24,12 +24,27 @@ export interface Fetcher {
   download: SnapshotDownload | null;
 }
 
-export interface VoterProgress {
-  /** Log end this voter has proven it shares with us; -1 before its first valid fetch. */
+/** What the leader knows of one replica that fetches from it (reported by DescribeQuorum). */
+export interface ReplicaProgress {
+  /** Log end this replica has proven it shares with us; -1 before its first valid fetch. */
   endOffset: number;
+  /** Tick of its last Fetch or FetchSnapshot in this epoch; null before the first. */
+  fetchedTick: number | null;
+  /** Last tick at which it was known to hold everything we held (KIP-836); null if never. */
+  caughtUpTick: number | null;
+  /** Our log end when it last fetched entries: reaching it later means it had caught up then. */
+  leaderEndAtLastFetch: number | null;
+}
+
+export interface VoterProgress extends ReplicaProgress {
+  /** Check-quorum: starts at the election, so a new leader gives every voter a full timeout. */
   lastFetchTick: number;
   /** Last BeginQuorumEpoch sent to it, so retries are paced by the request timeout. */
   lastBeginTick: number;
+}
+
+export function newReplicaProgress(): ReplicaProgress {
+  return { endOffset: -1, fetchedTick: null, caughtUpTick: null, leaderEndAtLastFetch: null };
 }
 
 export type RoleState =
@@ -52,7 +67,12 @@ export type RoleState =
       readonly retainedLeaderId: number | null;
     }
   | { readonly kind: 'candidate'; readonly granted: Set<number>; readonly deadline: number }
-  | { readonly kind: 'leader'; readonly progress: Map<number, VoterProgress> };
+  | {
+      readonly kind: 'leader';
+      readonly progress: Map<number, VoterProgress>;
+      /** Non-voters that fetched in this epoch, at most observersTrackedMax of them. */
+      readonly observers: Map<number, ReplicaProgress>;
+    };
 
 export interface NodeState {
   readonly options: RaftOptions;

@@ -6,7 +6,15 @@
 import { assert } from '@rill/base';
 import { epochJumpMax } from './limits.js';
 import { advanceHighWatermark } from './replication-leader.js';
-import { electionDeadline, emit, majority, newFetcher, otherVoters, send } from './state.js';
+import {
+  electionDeadline,
+  emit,
+  majority,
+  newFetcher,
+  newReplicaProgress,
+  otherVoters,
+  send,
+} from './state.js';
 import type { NodeState } from './state.js';
 import type { Entry } from './types.js';
 
@@ -134,10 +142,10 @@ export function becomeLeader(state: NodeState): void {
   const progress = new Map(
     otherVoters(state).map((id) => [
       id,
-      { endOffset: -1, lastFetchTick: state.now, lastBeginTick: state.now },
+      { ...newReplicaProgress(), lastFetchTick: state.now, lastBeginTick: state.now },
     ]),
   );
-  state.role = { kind: 'leader', progress };
+  state.role = { kind: 'leader', progress, observers: new Map() };
   emit(state, 'role', `won the election with ${majority(state)} of ${state.voters.size} votes`);
   // Raft §5.4.2 / KIP-595: entries of older epochs only commit under one of our own.
   const entry: Entry = {

@@ -104,6 +104,20 @@ export type ProposeResult =
       readonly epoch: number;
     };
 
+/**
+ * The leader's view of one replica for DescribeQuorum (KIP-595, KIP-836). Ticks are the
+ * core's clock (`now`); the driver turns them into wall-clock times.
+ */
+export interface ReplicaState {
+  readonly nodeId: number;
+  /** Log end the replica has proven it shares with the leader; -1 until known. */
+  readonly logEndOffset: number;
+  /** Tick of its last Fetch or FetchSnapshot in this epoch; null before the first. */
+  readonly lastFetchTick: number | null;
+  /** Last tick at which it held everything the leader held; null if never seen to. */
+  readonly lastCaughtUpTick: number | null;
+}
+
 /** The leader's view of one voter, for metrics and tests. */
 export interface FollowerState {
   readonly nodeId: number;

@@ -149,6 +149,19 @@ describe('Log segments', () => {
     await log.close();
   });
 
+  it('takes new settings on an open log: later rolls and retention use them', async () => {
+    const log = await openLog(tempDir(), { segmentBytes: 100_000 });
+    appendBatches(log, 5);
+    expect(log.segmentCount).toBe(1);
+    log.updateConfig({ ...log.config, segmentBytes: 2000, retentionBytes: 0 });
+    appendBatches(log, 10);
+    expect(log.segmentCount).toBe(3);
+    expect(log.applyRetention().deletedSegments).toBe(2);
+    expect(() => log.updateConfig({ ...log.config, segmentBytes: 0 })).toThrow(StorageError);
+    expect(log.config.segmentBytes).toBe(2000);
+    await log.close();
+  });
+
   it('reopens after a clean close without recovering anything', async () => {
     const dir = tempDir();
     const log = await openLog(dir, { segmentBytes: 3000 });

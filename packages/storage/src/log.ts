@@ -45,7 +45,7 @@ export type ReadResult =
 
 export class Log {
   readonly dir: string;
-  readonly config: LogConfig;
+  #config: LogConfig;
   readonly topicPartition: string;
   /** What opening found and repaired, for the broker to log. */
   readonly recovery: RecoveryReport;
@@ -70,7 +70,7 @@ export class Log {
     recovery: RecoveryReport,
   ) {
     this.dir = options.dir;
-    this.config = { ...options.config };
+    this.#config = Object.freeze({ ...options.config });
     this.topicPartition = options.topicPartition ?? options.dir;
     this.recovery = recovery;
     this.#clock = options.clock ?? systemClock;
@@ -86,6 +86,21 @@ export class Log {
     validateLogConfig(options.config);
     const loaded = await loadLog(options.dir, options.config);
     return new Log(options, loaded.segments, loaded.recoveryPoint, loaded.report);
+  }
+
+  /** The settings in force; replaced whole by updateConfig. */
+  get config(): LogConfig {
+    return this.#config;
+  }
+
+  /**
+   * Takes new settings (a topic's configs changed): the next append, roll, retention run
+   * and flush check use them. Segments already written keep their index interval. An
+   * invalid config throws StorageError 'invalid_config' and changes nothing.
+   */
+  updateConfig(config: LogConfig): void {
+    validateLogConfig(config);
+    this.#config = Object.freeze({ ...config });
   }
 
   get logStartOffset(): number {

@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { SeededRandom } from '@rill/base';
 import { ErrorCode } from '@rill/protocol';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
 import { parseHostPort, parseListener, type ListenerAddress } from './config/addresses.js';
+import { GroupCoordinator } from './groups/group-coordinator.js';
 import { createDispatcher } from './handlers/dispatcher.js';
 import { buildHandlerRegistry } from './handlers/registry.js';
 import { InternalServer } from './internal/internal-server.js';
@@ -54,6 +56,7 @@ export class RillNode {
   #controller: LocalController | null = null;
   #membership: BrokerMembership | null = null;
   #replicas: ReplicaManager | null = null;
+  #groups: GroupCoordinator | null = null;
   #ready = false;
 
   constructor(config: BrokerConfig, logger: Logger) {
@@ -114,6 +117,7 @@ export class RillNode {
       this.#logger.info({ leadershipsMoved: moved }, moved ? 'controlled shutdown: leaderships moved' : 'controlled shutdown: no controller answered');
     }
     for (const listener of this.#listeners) await listener.close();
+    this.#groups?.close();
     await this.#replicas?.stop();
     await this.#partitions?.close();
     this.#controller?.stop();
@@ -157,14 +161,22 @@ export class RillNode {
       logger: componentLogger(this.#logger, 'replication'),
     });
     this.#replicas = replicas;
+    const groups = new GroupCoordinator({
+      nodeId, config, metadata, partitions, metrics: this.metrics, logger: componentLogger(this.#logger, 'groups'), mayAcknowledge,
+      random: new SeededRandom(randomInt(0x1_0000_0000)),
+    });
+    this.#groups = groups;
     await partitions.load(metadata.current());
     metadata.onTopicsChanged(async (view) => {
       await partitions.sync(view);
       replicas.apply(view);
+      groups.rolesChanged();
     });
     await partitions.sync(metadata.current());
     replicas.apply(metadata.current());
     replicas.start();
+    groups.rolesChanged();
+    groups.start();
     this.#internal?.addService(replicationService, replicationServiceImplementation({
       clusterId,
       fetch: (request) => serveReplicaFetch(request, {
@@ -186,7 +198,7 @@ export class RillNode {
     });
     const dispatch = createDispatcher({
       registry: buildHandlerRegistry(),
-      services: { nodeId, config, metadata, partitions, producerIds, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests'), mayAcknowledge },
+      services: { nodeId, config, metadata, partitions, groups, producerIds, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests'), mayAcknowledge },
     });
     for (const text of config.list('listeners')) {
       const listener = new KafkaListener({

@@ -1,6 +1,7 @@
 import type { ApiSchema, RequestOf, ResponseInput } from '@rill/protocol';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ConnectionContext } from '../network/connection.js';
 import type { NodeMetrics } from '../observability/metrics.js';
@@ -13,6 +14,8 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly metadata: MetadataStore;
   readonly partitions: PartitionManager;
+  /** The group coordinator for the __consumer_offsets partitions this broker leads. */
+  readonly groups: GroupCoordinator;
   /** Producer ids for InitProducerId, from this broker's blocks. */
   readonly producerIds: ProducerIdManager;
   readonly metrics: NodeMetrics;

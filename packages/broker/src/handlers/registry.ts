@@ -1,13 +1,23 @@
 import { apiVersionsHandler, type AdvertisedRange } from './api-versions.js';
 import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
+import { deleteGroupsHandler } from './delete-groups.js';
 import { deleteTopicsHandler } from './delete-topics.js';
+import { describeGroupsHandler } from './describe-groups.js';
 import { fetchHandler } from './fetch.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
 import type { AnyApiHandler } from './handler.js';
+import { heartbeatHandler } from './heartbeat.js';
 import { initProducerIdHandler } from './init-producer-id.js';
+import { joinGroupHandler } from './join-group.js';
+import { leaveGroupHandler } from './leave-group.js';
+import { listGroupsHandler } from './list-groups.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
+import { offsetCommitHandler } from './offset-commit.js';
+import { offsetFetchHandler } from './offset-fetch.js';
 import { produceHandler } from './produce.js';
+import { syncGroupHandler } from './sync-group.js';
 
 export interface HandlerRegistry {
   get(apiKey: number): AnyApiHandler | undefined;
@@ -31,6 +41,16 @@ export function buildHandlerRegistry(): HandlerRegistry {
     deleteTopicsHandler,
     createPartitionsHandler,
     initProducerIdHandler,
+    findCoordinatorHandler,
+    joinGroupHandler,
+    syncGroupHandler,
+    heartbeatHandler,
+    leaveGroupHandler,
+    offsetCommitHandler,
+    offsetFetchHandler,
+    listGroupsHandler,
+    describeGroupsHandler,
+    deleteGroupsHandler,
   ];
   for (const handler of handlers) byKey.set(handler.schema.apiKey, handler);
   return { get: (apiKey) => byKey.get(apiKey), advertised };

@@ -901,7 +901,11 @@ export class GroupCoordinatorCore {
     this.#shards.set(partition, { status: 'active', epoch });
     for (const [groupId, loading] of shard.groups) {
       if (loading.metadata === null && loading.offsets.size === 0) continue;
-      assert(!this.#groups.has(groupId), `group ${groupId} already exists while its partition loads`);
+      // Only if __consumer_offsets gained partitions: the group now lives elsewhere.
+      if (this.#groups.has(groupId)) {
+        this.#options.trace?.(`${groupId}: stored in offsets partition ${partition} but already coordinated from another; skipped`);
+        continue;
+      }
       this.#loadGroup(groupId, partition, loading, at);
     }
   }

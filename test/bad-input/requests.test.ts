@@ -87,6 +87,16 @@ describe('bad requests get the error code Kafka sends', () => {
     expect(metadata.topics[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
   });
 
+  it('answers INVALID_TOPIC_EXCEPTION to a client producing to an internal topic', async () => {
+    const created = await client.request(CreateTopics, 4, {
+      topics: [{ name: '__internal_probe', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    expect(created.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(await produce('__internal_probe', batch(['forged group state']))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+  });
+
   it('answers CreateTopics mistakes with their codes', async () => {
     const created = await client.request(CreateTopics, 4, {
       topics: [

@@ -1,6 +1,7 @@
 import { ErrorCode, Metadata, type MetadataResponseInput } from '@rill/protocol';
 import { topicsPerRequestMax } from '../limits.js';
 import type { ClusterView, TopicView } from '../metadata/cluster-view.js';
+import { isInternalTopic } from '../metadata/internal-topics.js';
 import { topicNameProblem } from '@rill/controller-quorum';
 import { defineHandler, type RequestContext } from './handler.js';
 
@@ -41,7 +42,7 @@ async function createMissing(names: readonly string[], clientAllows: boolean, co
   const { config, metadata } = context.services;
   if (!clientAllows || !config.bool('auto.create.topics.enable')) return;
   const view = metadata.current();
-  const missing = [...new Set(names)].filter((name) => !view.topics.has(name) && topicNameProblem(name) === null);
+  const missing = [...new Set(names)].filter((name) => !view.topics.has(name) && topicNameProblem(name) === null && !isInternalTopic(name));
   if (missing.length === 0) return;
   await metadata.createTopics(
     missing.map((name) => ({
@@ -67,7 +68,7 @@ function describeTopic(topic: TopicView, liveBrokers: ReadonlySet<number>): Topi
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
-    isInternal: topic.name.startsWith('__'),
+    isInternal: isInternalTopic(topic.name),
     partitions: topic.partitions.map((p) => ({
       errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,

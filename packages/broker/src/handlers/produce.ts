@@ -1,5 +1,6 @@
 import { controlBit, ErrorCode, Produce, transactionalBit, validateBatches, type BatchHeader, type ProduceResponseInput } from '@rill/protocol';
 import { StorageError } from '@rill/storage';
+import { isInternalTopic } from '../metadata/internal-topics.js';
 import { maxMessageBytesFor } from '../partitions/log-config.js';
 import type { Partition } from '../partitions/partition.js';
 import { defineHandler, noResponse, type RequestContext } from './handler.js';
@@ -60,6 +61,8 @@ function appendPartition(topicName: string, index: number, records: Buffer | nul
   if (topic === undefined || index < 0 || index >= topic.partitions.length) {
     return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
+  // Only the broker writes its internal topics (group state lives in __consumer_offsets).
+  if (isInternalTopic(topicName)) return refuse(ErrorCode.INVALID_TOPIC_EXCEPTION);
   const partition = partitions.get(topicName, index);
   const leader = partition?.leader ?? null;
   // A broker whose controller session may have lapsed may already be replaced (I11).

@@ -1,13 +1,17 @@
+import { alterConfigsHandler } from './alter-configs.js';
 import { apiVersionsHandler, type AdvertisedRange } from './api-versions.js';
 import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteGroupsHandler } from './delete-groups.js';
 import { deleteTopicsHandler } from './delete-topics.js';
+import { describeConfigsHandler } from './describe-configs.js';
 import { describeGroupsHandler } from './describe-groups.js';
+import { describeQuorumHandler } from './describe-quorum.js';
 import { fetchHandler } from './fetch.js';
 import { findCoordinatorHandler } from './find-coordinator.js';
 import type { AnyApiHandler } from './handler.js';
 import { heartbeatHandler } from './heartbeat.js';
+import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { joinGroupHandler } from './join-group.js';
 import { leaveGroupHandler } from './leave-group.js';
@@ -41,6 +45,10 @@ export function buildHandlerRegistry(): HandlerRegistry {
     deleteTopicsHandler,
     createPartitionsHandler,
     initProducerIdHandler,
+    describeConfigsHandler,
+    alterConfigsHandler,
+    incrementalAlterConfigsHandler,
+    describeQuorumHandler,
     findCoordinatorHandler,
     joinGroupHandler,
     syncGroupHandler,

@@ -19,7 +19,14 @@ import {
 } from '../quorum/controller-rpc.js';
 import type { ClusterView } from './cluster-view.js';
 import { clusterViewFrom } from './image-view.js';
-import type { MetadataStore, NewTopic, PartitionIncrease, TopicOutcome } from './metadata-store.js';
+import type {
+  MetadataStore,
+  NewTopic,
+  PartitionIncrease,
+  QuorumStatus,
+  TopicConfigChange,
+  TopicOutcome,
+} from './metadata-store.js';
 
 export interface QuorumMetadataStoreOptions {
   readonly nodeId: number;
@@ -36,6 +43,9 @@ export interface QuorumMetadataStoreOptions {
 
 /** How long an admin request keeps looking for an active controller before giving up. */
 const findControllerMs = 15_000;
+
+/** DescribeQuorum is a read: it gives up sooner, and the client asks again. */
+const describeQuorumMs = 5_000;
 
 /**
  * Metadata from the replicated log. Reads come from this node's replayed image; changes go
@@ -76,6 +86,16 @@ export class QuorumMetadataStore implements MetadataStore {
 
   createPartitions(increases: readonly PartitionIncrease[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
     return this.#change(increases.map((t) => t.name), (controller) => controller.createPartitions(increases, options.validateOnly));
+  }
+
+  alterTopicConfigs(changes: readonly TopicConfigChange[], options: { readonly validateOnly: boolean }): Promise<TopicOutcome[]> {
+    return this.#change(changes.map((c) => c.name), (controller) => controller.alterConfigs(changes, options.validateOnly));
+  }
+
+  /** Asks the active controller (here or forwarded), as Kafka's brokers forward DescribeQuorum. */
+  async describeQuorum(): Promise<QuorumStatus | null> {
+    const answer = await this.#withController((controller) => controller.describeQuorum(), describeQuorumMs);
+    return answer?.value ?? null;
   }
 
   /**
@@ -198,8 +218,8 @@ export class QuorumMetadataStore implements MetadataStore {
   #onPublish(delta: MetadataDelta, image: MetadataImage): void {
     const next = this.#viewOf(image);
     this.#view = next;
-    // Untouched sub-images are reused by reference: same topics image, nothing to do.
-    if (delta.image.topics === image.topics) return;
+    // Untouched sub-images are reused by reference: same topics and configs, nothing to do.
+    if (delta.image.topics === image.topics && delta.image.configs.topic === image.configs.topic) return;
     this.#changes = this.#changes.then(async () => {
       for (const listener of this.#listeners) await listener(next);
     });

@@ -18,6 +18,10 @@ export function logConfigFor(config: BrokerConfig, overrides: Readonly<Record<st
   };
 }
 
+export function sameLogConfig(a: LogConfig, b: LogConfig): boolean {
+  return (Object.keys(a) as (keyof LogConfig)[]).every((key) => a[key] === b[key]);
+}
+
 /** The largest batch a producer may send to a topic. */
 export function maxMessageBytesFor(config: BrokerConfig, overrides: Readonly<Record<string, string>>): number {
   const override = overrides['max.message.bytes'];

@@ -10,7 +10,7 @@ import type { NodeMetrics } from '../observability/metrics.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
 import { readHighWatermarks, writeHighWatermarks } from './high-watermark-checkpoint.js';
 import { readLeaderEpochCheckpoint } from './leader-epoch-checkpoint.js';
-import { logConfigFor } from './log-config.js';
+import { logConfigFor, sameLogConfig } from './log-config.js';
 import { Partition, partitionKey, type PartitionEvents } from './partition.js';
 import { ProducePurgatory } from './produce-purgatory.js';
 import { ProducerStateManager } from './producer-state-manager.js';
@@ -92,8 +92,29 @@ export class PartitionManager {
     for (const partition of [...this.#partitions.values()]) {
       if (view.topics.get(partition.topic)?.topicId !== partition.topicId) await this.#delete(partition);
     }
-    for (const topic of view.topics.values()) await this.#openTopic(topic, existing);
+    for (const topic of view.topics.values()) {
+      this.#applyConfigs(topic);
+      await this.#openTopic(topic, existing);
+    }
     this.#options.metrics.partitions.set(this.#partitions.size);
+  }
+
+  /**
+   * A topic's configs changed (AlterConfigs): its open logs take the new segment, retention
+   * and flush settings now. min.insync.replicas reaches a partition at its next leadership.
+   */
+  #applyConfigs(topic: TopicView): void {
+    const config = logConfigFor(this.#options.config, topic.configs);
+    for (const assignment of topic.partitions) {
+      const partition = this.#partitions.get(partitionKey(topic.name, assignment.partition));
+      if (partition === undefined || partition.topicId !== topic.topicId || sameLogConfig(partition.log.config, config)) continue;
+      try {
+        partition.log.updateConfig(config);
+        this.#options.logger.info({ partition: partition.key, config }, 'log settings changed');
+      } catch (error) {
+        this.#options.logger.error({ err: error, partition: partition.key }, 'could not apply changed topic configs');
+      }
+    }
   }
 
   startSchedules(): void {

@@ -4,8 +4,15 @@ import {
   type AllocateProducerIdsResponse,
   type AlterPartitionOutcome,
   type AlterPartitionRequest,
+  type ConfigOperationKind,
 } from '@rill/controller-quorum';
-import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
+import type {
+  NewTopic,
+  PartitionIncrease,
+  QuorumStatus,
+  TopicConfigChange,
+  TopicOutcome,
+} from '../metadata/metadata-store.js';
 
 /**
  * proto/controller.proto: how a broker reaches the active controller. Any broker accepts
@@ -23,6 +30,10 @@ export interface ControllerApi {
   alterPartition(request: AlterPartitionRequest): Promise<Committed<AlterPartitionOutcome[]>>;
   /** The broker's next block of producer ids, committed in the metadata log before the answer. */
   allocateProducerIds(request: AllocateProducerIdsRequest): Promise<Committed<AllocateProducerIdsResponse>>;
+  /** Topic config changes, each topic committed on its own: one outcome per change, in order. */
+  alterConfigs(changes: readonly TopicConfigChange[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>>;
+  /** The quorum as its leader sees it; any other node throws NotControllerError. */
+  describeQuorum(): Promise<Committed<QuorumStatus>>;
 }
 
 export interface AllocateProducerIdsRequest {
@@ -76,6 +87,8 @@ interface ControllerClient extends Client {
   brokerHeartbeat(request: object, options: { deadline: number }, callback: Callback<{ errorCode: number; isFenced: boolean }>): void;
   alterPartition(request: object, options: { deadline: number }, callback: Callback<WireAlterPartitionResponse>): void;
   allocateProducerIds(request: object, options: { deadline: number }, callback: Callback<WireAllocateProducerIdsResponse>): void;
+  alterConfigs(request: object, options: { deadline: number }, callback: Callback<{ topics: WireOutcome[]; committedOffset: number }>): void;
+  describeQuorum(request: object, options: { deadline: number }, callback: Callback<WireQuorumStatus>): void;
 }
 
 type ControllerClientConstructor = (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => ControllerClient) & {
@@ -94,7 +107,9 @@ const notControllerStatus = status.FAILED_PRECONDITION;
 /** A client for the active controller at `address`. */
 export function remoteController(address: string, clusterId: string): ControllerApi & { close(): void } {
   const client = new controllerPackage.controller.Controller(address, credentials.createInsecure());
-  type Method = 'createTopics' | 'deleteTopics' | 'createPartitions' | 'registerBroker' | 'brokerHeartbeat' | 'alterPartition' | 'allocateProducerIds';
+  type Method =
+    | 'createTopics' | 'deleteTopics' | 'createPartitions' | 'registerBroker' | 'brokerHeartbeat' | 'alterPartition'
+    | 'allocateProducerIds' | 'alterConfigs' | 'describeQuorum';
   const call = <T>(method: Method, request: object): Promise<T> =>
     new Promise((resolve, reject) => {
       (client[method] as (r: object, o: { deadline: number }, c: Callback<T>) => void).call(
@@ -140,6 +155,17 @@ export function remoteController(address: string, clusterId: string): Controller
     async allocateProducerIds(request) {
       const { committedOffset, ...value } = await call<WireAllocateProducerIdsResponse>('allocateProducerIds', request);
       return { value, committedOffset };
+    },
+    async alterConfigs(changes, validateOnly) {
+      const response = await call<{ topics: WireOutcome[]; committedOffset: number }>('alterConfigs', {
+        topics: changes.map(toWireConfigChange),
+        validateOnly,
+      });
+      return { value: response.topics.map(fromWireOutcome), committedOffset: response.committedOffset };
+    },
+    async describeQuorum() {
+      const status = await call<WireQuorumStatus>('describeQuorum', {});
+      return { value: status, committedOffset: -1 };
     },
     close: () => client.close(),
   };
@@ -201,8 +227,41 @@ export function controllerServiceImplementation(local: ControllerApi, clusterId:
       const answer = await local.allocateProducerIds({ brokerId: request.brokerId, incarnationId: request.incarnationId });
       return { ...answer.value, committedOffset: answer.committedOffset };
     }),
+    alterConfigs: serve(async (request: { clusterId: string; topics: WireConfigChange[]; validateOnly: boolean }) => {
+      const changes = request.topics.map(fromWireConfigChange);
+      if (changes.includes(null)) throw new Error('a config operation id outside 0-3');
+      const answer = await local.alterConfigs(changes as TopicConfigChange[], request.validateOnly);
+      return { topics: answer.value.map(toWireOutcome), committedOffset: answer.committedOffset };
+    }),
+    describeQuorum: serve(async (): Promise<WireQuorumStatus> => (await local.describeQuorum()).value),
   };
 }
+
+/** Kafka's AlterConfigOp ids, which the wire carries. */
+const configOperationIds: readonly ConfigOperationKind[] = ['set', 'delete', 'append', 'subtract'];
+
+interface WireConfigChange {
+  name: string;
+  replace: boolean;
+  operations: { key: string; op: number; value: string }[];
+}
+
+function toWireConfigChange(change: TopicConfigChange): WireConfigChange {
+  return {
+    name: change.name,
+    replace: change.replace,
+    operations: change.operations.map((o) => ({ key: o.key, op: configOperationIds.indexOf(o.op), value: o.value })),
+  };
+}
+
+function fromWireConfigChange(change: WireConfigChange): TopicConfigChange | null {
+  const operations = change.operations.map((o) => ({ key: o.key, op: configOperationIds[o.op], value: o.value }));
+  if (operations.some((o) => o.op === undefined)) return null;
+  return { name: change.name, replace: change.replace, operations: operations as TopicConfigChange['operations'] };
+}
+
+/** The wire's field names are QuorumStatus's own. */
+type WireQuorumStatus = QuorumStatus;
 
 interface WireAllocateProducerIdsResponse {
   errorCode: number;

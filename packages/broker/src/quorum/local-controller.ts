@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   ActiveController,
   NotLeaderError,
+  QuorumNode,
   allocateProducerIds,
   alterPartition,
+  alterTopicConfigs,
   createPartitions,
   createTopics,
   deleteTopics,
@@ -12,11 +14,20 @@ import {
   type AlterPartitionOutcome,
   type AlterPartitionRequest,
   type ElectionOptions,
+  type RaftCore,
+  type ReplicaState,
 } from '@rill/controller-quorum';
 import { ErrorCode } from '@rill/protocol';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
-import type { NewTopic, PartitionIncrease, TopicOutcome } from '../metadata/metadata-store.js';
+import type {
+  NewTopic,
+  PartitionIncrease,
+  QuorumReplica,
+  QuorumStatus,
+  TopicConfigChange,
+  TopicOutcome,
+} from '../metadata/metadata-store.js';
 import { BrokerSessions, type RunOperation } from './broker-sessions.js';
 import { LeaderRebalance } from './leader-rebalance.js';
 import {
@@ -43,6 +54,7 @@ export class LocalController implements ControllerApi {
   readonly #sessions: BrokerSessions;
   readonly #rebalance: LeaderRebalance;
   readonly #logger: Logger;
+  readonly #core: () => RaftCore;
 
   constructor(options: { quorum: RunningQuorum; config: BrokerConfig; logger: Logger; onCommit: (commitMs: number) => void }) {
     const active = new ActiveController(options.quorum.node, options.quorum.metadata, options.onCommit);
@@ -53,6 +65,7 @@ export class LocalController implements ControllerApi {
       });
     this.#config = options.config;
     this.#logger = options.logger;
+    this.#core = () => options.quorum.node.core;
     this.#sessions = new BrokerSessions({
       node: options.quorum.node,
       run: this.#run,
@@ -103,6 +116,48 @@ export class LocalController implements ControllerApi {
       committedOffset = Math.max(committedOffset, result.committedOffset);
     }
     return { value: outcomes, committedOffset };
+  }
+
+  /** One controller operation per topic, like createPartitions: each commits on its own. */
+  async alterConfigs(changes: readonly TopicConfigChange[], validateOnly: boolean): Promise<Committed<TopicOutcome[]>> {
+    const outcomes: TopicOutcome[] = [];
+    let committedOffset = -1;
+    for (const change of changes) {
+      const result = await this.#run((image) => alterTopicConfigs(image, change, { validateOnly }));
+      outcomes.push(outcome(result.response));
+      committedOffset = Math.max(committedOffset, result.committedOffset);
+      if (result.response.errorCode === ErrorCode.NONE && !validateOnly) {
+        this.#logger.info({ topic: change.name, operations: change.operations.length, replace: change.replace }, 'topic configs changed');
+      }
+    }
+    return { value: outcomes, committedOffset };
+  }
+
+  /**
+   * The quorum as this leader sees it (DescribeQuorum). Kafka reports the leader itself as
+   * fetched and caught up now; the core's tick times become wall-clock times here.
+   */
+  async describeQuorum(): Promise<Committed<QuorumStatus>> {
+    const core = this.#core();
+    const states = core.replicaStates();
+    if (states === null) throw new NotControllerError(core.leaderId, 'only the quorum leader describes the quorum');
+    const nowMs = Date.now();
+    const wallMs = (tick: number | null): number => (tick === null ? -1 : nowMs - (core.now - tick) * QuorumNode.tickMs);
+    const replica = (state: ReplicaState): QuorumReplica => ({
+      replicaId: state.nodeId,
+      logEndOffset: state.logEndOffset,
+      lastFetchTimestamp: wallMs(state.lastFetchTick),
+      lastCaughtUpTimestamp: wallMs(state.lastCaughtUpTick),
+    });
+    const self: QuorumReplica = { replicaId: core.nodeId, logEndOffset: core.logEndOffset, lastFetchTimestamp: nowMs, lastCaughtUpTimestamp: nowMs };
+    const value = {
+      leaderId: core.nodeId,
+      leaderEpoch: core.epoch,
+      highWatermark: core.highWatermark,
+      voters: [self, ...states.voters.map(replica)],
+      observers: states.observers.map(replica),
+    };
+    return { value, committedOffset: -1 };
   }
 
   /**

@@ -6,12 +6,14 @@ export {
   type TopicDescription,
 } from './admin/admin.js';
 export type {
+  AlterConfigsOptions,
   ConfigChanges,
   ConfigEntry,
   ConfigResource,
   ConfigResourceType,
   ConfigSource,
 } from './admin/configs.js';
+export type { QuorumDescription, QuorumReplica } from './admin/quorum.js';
 export type {
   GroupDescription,
   GroupListing,

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@rill/protocol';
-import { ClosedError, KafkaError, UnsupportedFeatureError } from '../errors.js';
+import { ClosedError, KafkaError } from '../errors.js';
 import { Cluster, type ClusterOptions } from '../cluster/cluster.js';
 import { CoordinatorLookup } from '../cluster/coordinator.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../cluster/list-offsets.js';
@@ -7,6 +7,7 @@ import type { BrokerInfo, PartitionInfo } from '../cluster/metadata.js';
 import {
   alterConfigs,
   describeConfigs,
+  type AlterConfigsOptions,
   type ConfigChanges,
   type ConfigEntry,
   type ConfigResource,
@@ -25,6 +26,7 @@ import {
   type PartitionLag,
   type ResetTarget,
 } from './groups.js';
+import { describeQuorum, type QuorumDescription } from './quorum.js';
 import {
   createPartitions,
   createTopics,
@@ -121,9 +123,14 @@ export class Admin {
     return describeConfigs(this.#cluster, resource, keys);
   }
 
-  alterConfigs(resource: ConfigResource, changes: ConfigChanges): Promise<void> {
+  /** Sets and deletes configs; the others keep their values. */
+  alterConfigs(
+    resource: ConfigResource,
+    changes: ConfigChanges,
+    options: AlterConfigsOptions = {},
+  ): Promise<void> {
     this.#check();
-    return alterConfigs(this.#cluster, resource, changes);
+    return alterConfigs(this.#cluster, resource, changes, options);
   }
 
   /** Offsets of every partition of a topic: earliest, latest, or the first at/after a time. */
@@ -219,14 +226,12 @@ export class Admin {
   }
 
   /**
-   * The controller quorum's state (DescribeQuorum, API 55). Not available yet: @rill/protocol
-   * has no DescribeQuorum schema, so this always reports the feature as unsupported.
+   * The controller quorum's state (DescribeQuorum, API 55): its leader, epoch, high
+   * watermark, and how far each voter and observer has replicated the metadata log.
    */
-  async describeQuorum(): Promise<never> {
+  describeQuorum(): Promise<QuorumDescription> {
     this.#check();
-    throw new UnsupportedFeatureError(
-      'DescribeQuorum (API 55) is not implemented by this client yet, so the quorum status cannot be read over the Kafka protocol',
-    );
+    return describeQuorum(this.#cluster);
   }
 
   async close(): Promise<void> {

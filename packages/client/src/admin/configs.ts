@@ -1,6 +1,7 @@
 import { ApiKey, ErrorCode } from '@rill/protocol';
 import { InvalidArgumentError, KafkaError, throwCollected } from '../errors.js';
 import type { Cluster } from '../cluster/cluster.js';
+import type { Connection } from '../network/connection.js';
 import { onController } from './topics.js';
 
 export type ConfigResourceType = 'topic' | 'broker';
@@ -95,16 +96,86 @@ export interface ConfigChanges {
   readonly delete?: readonly string[];
 }
 
+export interface AlterConfigsOptions {
+  /** Only check the change: the broker answers as it would, and changes nothing. */
+  readonly validateOnly?: boolean;
+}
+
 /**
- * Changes some configs of a resource. AlterConfigs v0–1 replaces the whole set of dynamic
- * configs, so the current dynamic ones are read first and carried over; two admins altering
- * the same resource at once can lose one change (IncrementalAlterConfigs would not).
+ * Changes some configs of a resource; the rest keep their values. Uses
+ * IncrementalAlterConfigs (KIP-339) where the broker serves it. Older brokers only have
+ * AlterConfigs v0–1, which replaces the whole set of dynamic configs: then the current
+ * dynamic ones are read first and carried over, and two admins altering the same resource
+ * at once can lose one change.
  */
 export async function alterConfigs(
   cluster: Cluster,
   resource: ConfigResource,
   changes: ConfigChanges,
+  options: AlterConfigsOptions = {},
 ): Promise<void> {
+  const both = (changes.delete ?? []).filter((name) => Object.hasOwn(changes.set ?? {}, name));
+  if (both.length > 0)
+    throw new InvalidArgumentError(`configs both set and deleted: ${both.join(', ')}`);
+  await onController(cluster, async () => {
+    const connection =
+      resource.type === 'broker'
+        ? await cluster.nodeConnection(brokerId(resource.name))
+        : await cluster.controllerConnection();
+    const outcomes = connection.supports(ApiKey.IncrementalAlterConfigs)
+      ? await alterIncrementally(connection, resource, changes, options)
+      : await alterByReplacing(cluster, connection, resource, changes, options);
+    const apiName = connection.supports(ApiKey.IncrementalAlterConfigs)
+      ? 'IncrementalAlterConfigs'
+      : 'AlterConfigs';
+    const errors = outcomes
+      .filter((r) => r.errorCode !== ErrorCode.NONE)
+      .map(
+        (r) =>
+          new KafkaError(r.errorCode, {
+            apiName,
+            topic: resource.type === 'topic' ? r.resourceName : undefined,
+            brokerMessage: r.errorMessage,
+          }),
+      );
+    throwCollected(`${apiName} failed`, errors);
+  });
+}
+
+type AlterOutcome = { errorCode: number; errorMessage: string | null; resourceName: string };
+
+/** Kafka's AlterConfigOp ids. */
+const SET = 0;
+const DELETE = 1;
+
+async function alterIncrementally(
+  connection: Connection,
+  resource: ConfigResource,
+  changes: ConfigChanges,
+  options: AlterConfigsOptions,
+): Promise<AlterOutcome[]> {
+  const configs = [
+    ...Object.entries(changes.set ?? {}).map(([name, value]) => ({
+      name,
+      configOperation: SET,
+      value,
+    })),
+    ...(changes.delete ?? []).map((name) => ({ name, configOperation: DELETE, value: null })),
+  ];
+  const response = await connection.request(ApiKey.IncrementalAlterConfigs, {
+    resources: [{ resourceType: resourceTypeCode[resource.type], resourceName: resource.name, configs }],
+    validateOnly: options.validateOnly ?? false,
+  });
+  return response.responses;
+}
+
+async function alterByReplacing(
+  cluster: Cluster,
+  connection: Connection,
+  resource: ConfigResource,
+  changes: ConfigChanges,
+  options: AlterConfigsOptions,
+): Promise<AlterOutcome[]> {
   const dynamicSource: ConfigSource =
     resource.type === 'topic' ? 'dynamic-topic' : 'dynamic-broker';
   const current = await describeConfigs(cluster, resource);
@@ -113,33 +184,17 @@ export async function alterConfigs(
   );
   for (const name of changes.delete ?? []) next.delete(name);
   for (const [name, value] of Object.entries(changes.set ?? {})) next.set(name, value);
-  await onController(cluster, async () => {
-    const connection =
-      resource.type === 'broker'
-        ? await cluster.nodeConnection(brokerId(resource.name))
-        : await cluster.controllerConnection();
-    const response = await connection.request(ApiKey.AlterConfigs, {
-      resources: [
-        {
-          resourceType: resourceTypeCode[resource.type],
-          resourceName: resource.name,
-          configs: [...next].map(([name, value]) => ({ name, value })),
-        },
-      ],
-      validateOnly: false,
-    });
-    const errors = response.responses
-      .filter((r) => r.errorCode !== ErrorCode.NONE)
-      .map(
-        (r) =>
-          new KafkaError(r.errorCode, {
-            apiName: 'AlterConfigs',
-            topic: r.resourceName,
-            brokerMessage: r.errorMessage,
-          }),
-      );
-    throwCollected('AlterConfigs failed', errors);
+  const response = await connection.request(ApiKey.AlterConfigs, {
+    resources: [
+      {
+        resourceType: resourceTypeCode[resource.type],
+        resourceName: resource.name,
+        configs: [...next].map(([name, value]) => ({ name, value })),
+      },
+    ],
+    validateOnly: options.validateOnly ?? false,
   });
+  return response.responses;
 }
 
 function brokerId(name: string): number {

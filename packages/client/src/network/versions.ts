@@ -37,6 +37,10 @@ export const clientVersions: ReadonlyMap<number, VersionRange> = new Map([
   [ApiKey.AlterConfigs, { min: 0, max: 1 }],
   [ApiKey.CreatePartitions, { min: 0, max: 1 }],
   [ApiKey.DeleteGroups, { min: 0, max: 1 }],
+  // v1 is flexible.
+  [ApiKey.IncrementalAlterConfigs, { min: 0, max: 1 }],
+  // Flexible from v0; v1 adds the last-fetch and caught-up times.
+  [ApiKey.DescribeQuorum, { min: 0, max: 1 }],
 ]);
 
 /** What one broker advertised in ApiVersions, by API key. */

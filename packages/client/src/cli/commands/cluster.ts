@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Admin } from '../../admin/admin.js';
+import type { QuorumDescription } from '../../admin/quorum.js';
 import { delay } from '../../cluster/retry.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatTable, json } from '../output.js';
@@ -118,10 +119,26 @@ export function registerCluster(program: Command, runtime: CliRuntime): void {
 
   cluster
     .command('quorum')
-    .description('the controller quorum: leader, epoch, high watermark, voters')
+    .description('the controller quorum: leader, epoch, high watermark, and each voter and observer')
     .action(
       runtime.action(async (ctx) => {
-        await withAdmin(ctx, (admin) => admin.describeQuorum());
+        const quorum = await withAdmin(ctx, (admin) => admin.describeQuorum());
+        if (ctx.format === 'json') return void (await ctx.out.write(json(quorum)));
+        await ctx.out.write(quorumText(quorum, Date.now()));
       }),
     );
+}
+
+/** kafka-metadata-quorum's status and replication views in one. */
+function quorumText(q: QuorumDescription, nowMs: number): string {
+  const ago = (ms: number | null) => (ms === null ? null : `${Math.max(0, nowMs - ms)} ms ago`);
+  const replicas = [...q.voters, ...q.observers];
+  return (
+    `LEADER: ${q.leaderId}\tEPOCH: ${q.leaderEpoch}\tHIGH-WATERMARK: ${q.highWatermark}\n` +
+    `VOTERS: [${q.voters.map((v) => v.nodeId).join(',')}]\tOBSERVERS: [${q.observers.map((o) => o.nodeId).join(',')}]\n\n` +
+    formatTable(
+      ['NODE', 'ROLE', 'LOG-END-OFFSET', 'LAG', 'LAST-FETCH', 'LAST-CAUGHT-UP'],
+      replicas.map((r) => [r.nodeId, r.role, r.logEndOffset, r.lag, ago(r.lastFetchTimestamp), ago(r.lastCaughtUpTimestamp)]),
+    )
+  );
 }

@@ -98,22 +98,32 @@ function registerTopicAddPartitions(topic: Command, runtime: CliRuntime): void {
 function registerTopicAlterConfig(topic: Command, runtime: CliRuntime): void {
   topic
     .command('alter-config')
-    .description('set or delete topic configs')
+    .description('set or delete topic configs; the others keep their values')
     .argument('<topic>')
     .option('-s, --set <key=value>', 'a config to set; repeat for more', collect, [])
     .option('-d, --delete <key>', 'a config to return to its default; repeat for more', collect, [])
+    .option('--dry-run', 'only validate the change')
     .action(
-      runtime.action<{ set: string[]; delete: string[] }>(async (ctx, args, o) => {
+      runtime.action<{ set: string[]; delete: string[]; dryRun?: boolean }>(async (ctx, args, o) => {
         if (o.set.length === 0 && o.delete.length === 0)
           throw new UsageError('alter-config needs at least one --set or --delete');
         const set = parsePairs('--set', o.set);
+        const name = args[0] as string;
         await withAdmin(ctx, (admin) =>
-          admin.alterConfigs({ type: 'topic', name: args[0] as string }, { set, delete: o.delete }),
+          admin.alterConfigs(
+            { type: 'topic', name },
+            { set, delete: o.delete },
+            { validateOnly: o.dryRun === true },
+          ),
         );
+        const status = o.dryRun === true ? 'valid' : 'updated';
         if (ctx.format === 'json')
-          return void (await ctx.out.write(json({ topic: args[0], set, deleted: o.delete })));
+          return void (await ctx.out.write(json({ topic: name, set, deleted: o.delete, status })));
+        const count = Object.keys(set).length + o.delete.length;
         await ctx.out.write(
-          `updated ${Object.keys(set).length + o.delete.length} config(s) of ${args[0] as string}\n`,
+          o.dryRun === true
+            ? `${count} config change(s) of ${name} are valid (nothing changed)\n`
+            : `updated ${count} config(s) of ${name}\n`,
         );
       }),
     );

@@ -396,12 +396,9 @@ export class GroupCoordinatorCore {
     const fail = (errorCode: number): void => this.#replySync(request.requestId, { errorCode, assignment: emptyBytes });
     const status = this.#groupStatus(request.partition, request.groupId, true);
     if (status !== ErrorCode.NONE) return fail(status);
-    const group = this.#groups.get(request.groupId);
-    if (group === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (group.state === 'Dead') return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    const member = group.members.get(request.memberId);
-    if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (request.generationId !== group.generationId) return fail(ErrorCode.ILLEGAL_GENERATION);
+    const found = this.#memberOfGeneration(request);
+    if (typeof found === 'number') return fail(found);
+    const { group, member } = found;
     switch (group.state) {
       case 'Empty':
         return fail(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -494,12 +491,9 @@ export class GroupCoordinatorCore {
     // Kafka answers heartbeats blindly while it loads: the member keeps its place meanwhile.
     if (status === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return answer(ErrorCode.NONE);
     if (status !== ErrorCode.NONE) return answer(status);
-    const group = this.#groups.get(request.groupId);
-    if (group === undefined) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (group.state === 'Dead') return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    const member = group.members.get(request.memberId);
-    if (member === undefined) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (request.generationId !== group.generationId) return answer(ErrorCode.ILLEGAL_GENERATION);
+    const found = this.#memberOfGeneration(request);
+    if (typeof found === 'number') return answer(found);
+    const { group, member } = found;
     switch (group.state) {
       case 'Empty':
         return answer(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -1009,6 +1003,20 @@ export class GroupCoordinatorCore {
   }
 
   // ---- Helpers ----------------------------------------------------------------------------
+
+  /**
+   * The member a SyncGroup or Heartbeat names, in the group's current generation; else the
+   * error Kafka answers: an unknown group or member, a dead group, an older generation.
+   */
+  #memberOfGeneration(request: { groupId: string; memberId: string; generationId: number }): { group: Group; member: Member } | number {
+    const group = this.#groups.get(request.groupId);
+    if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const member = group.members.get(request.memberId);
+    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (request.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    return { group, member };
+  }
 
   #groupStatus(partition: number, groupId: string, requireGroupId: boolean): number {
     if (requireGroupId && groupId === '') return ErrorCode.INVALID_GROUP_ID;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Brings a clean clone to a runnable state with nothing but Node.js 20 and npm: installs the
 // workspace with pnpm (through npx; corepack's download fails on the machines we target),
-// builds the TypeScript, and with --test-tools installs what the tests drive (kcat).
+// builds the TypeScript, and with --test-tools installs what the tests drive (kcat, and
+// docker-compose, which validates docker-compose.yml; no Docker engine is needed for that).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,8 +40,28 @@ function ensureKcat() {
   run('apt-get', ['install', '-y', '-qq', 'kcat']);
 }
 
+/**
+ * Debian's docker-compose, for `docker-compose config` in test/ops. Optional: without it
+ * that one check is skipped, with a message saying so.
+ */
+function ensureDockerCompose() {
+  if (hasCommand('docker-compose')) return;
+  if (process.getuid?.() !== 0) {
+    console.warn('setup: docker-compose is missing, so the compose-file check will be skipped. Install it: sudo apt-get install -y docker-compose');
+    return;
+  }
+  console.log('setup: installing docker-compose from Debian packages (used only to validate docker-compose.yml)');
+  const apt = (args) => spawnSync('apt-get', args, { cwd: root, stdio: 'inherit' }).status === 0;
+  const install = () => apt(['install', '-y', '-qq', '--no-install-recommends', 'docker-compose']);
+  const installed = install() || (apt(['update', '-qq']) && install());
+  if (!installed) console.warn('setup: could not install docker-compose; the compose-file check will be skipped.');
+}
+
 if (!installIsCurrent()) {
   run('npx', ['-y', `pnpm@${pnpmVersion}`, 'install', '--frozen-lockfile']);
 }
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
-if (process.argv.includes('--test-tools')) ensureKcat();
+if (process.argv.includes('--test-tools')) {
+  ensureKcat();
+  ensureDockerCompose();
+}

@@ -57,6 +57,23 @@ function ensureDockerCompose() {
   if (!installed) console.warn('setup: could not install docker-compose; the compose-file check will be skipped.');
 }
 
+/**
+ * Debian's nats-server, for the NATS JetStream systems that `pnpm bench` measures Rill
+ * against. Optional: without it the bench runs Rill alone and says so; no test needs it.
+ */
+function ensureNatsServer() {
+  if (hasCommand('nats-server') || existsSync('/usr/sbin/nats-server')) return;
+  if (process.getuid?.() !== 0) {
+    console.warn('setup: nats-server is missing, so the bench will skip NATS JetStream. Install it: sudo apt-get install -y nats-server');
+    return;
+  }
+  console.log('setup: installing nats-server from Debian packages (the bench compares Rill with NATS JetStream)');
+  const apt = (args) => spawnSync('apt-get', args, { cwd: root, stdio: 'inherit' }).status === 0;
+  const install = () => apt(['install', '-y', '-qq', '--no-install-recommends', 'nats-server']);
+  const installed = install() || (apt(['update', '-qq']) && install());
+  if (!installed) console.warn('setup: could not install nats-server; the bench will skip NATS JetStream.');
+}
+
 if (!installIsCurrent()) {
   run('npx', ['-y', `pnpm@${pnpmVersion}`, 'install', '--frozen-lockfile']);
 }
@@ -65,3 +82,5 @@ if (process.argv.includes('--test-tools')) {
   ensureKcat();
   ensureDockerCompose();
 }
+// `pnpm bench` runs this script first: bring what the bench drives too.
+if (process.argv.includes('--bench-tools') || process.env.npm_lifecycle_event === 'bench') ensureNatsServer();

@@ -1,100 +1,145 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ApiKey, ErrorCode, decodeResponse, encodeRequest } from '@rill/protocol';
-import { ServerProcess } from '@rill/testkit';
-import { runClientBench } from './client-load.js';
-import { runConsumeLoad } from './consume-load.js';
-import { PipelinedConnection } from './pipelined-connection.js';
-import { cpuSeconds, peakRssBytes } from './process-stats.js';
-import { runProduceLoad } from './produce-load.js';
-import { runRawBaseline } from './raw-baseline.js';
-import { printReport, type WorkloadReport } from './report.js';
-import { percentile } from './stats.js';
-import { buildBatches, workloads, type Workload } from './workload.js';
+import { runLoadgenSuite } from './loadgen/loadgen-suite.js';
+import { runSuite } from './suite/compare.js';
+import type { SystemDriver } from './suite/driver.js';
+import { NatsDriver } from './suite/nats-driver.js';
+import { findNatsServer } from './suite/nats-server.js';
+import { judgeGoals, printComparison, printGoals } from './suite/report.js';
+import { RillDriver } from './suite/rill-driver.js';
+import { printScaling, scalingWorkloads } from './suite/scaling.js';
+import { durationsFor, standardWorkloads, type Workload } from './suite/workloads.js';
 
-const usage = `Usage: pnpm bench [--seconds N] [--quick]
+const usage = `Usage: pnpm bench [options]
 
-Starts a fresh single rill-server per workload, drives it with pipelined pre-built produce
-requests (acks=1) and then reads everything back, beside a raw file-append baseline.
-  --seconds N   produce phase length per workload (default 8)
-  --quick       a smoke run of one second per workload`;
+Runs OpenMessaging-style workloads (1 topic with 1 or 8 partitions, 100 B and 1 KiB records;
+max-rate produce, a backlog read, and 5,000 records/s with a live consumer for latency) on
+every system in the same run, prints tables and writes JSON under bench/results/:
+  rill-1   Rill, 1 node, replication factor 1, acks=1
+  rill-3   Rill, 3 nodes, replication factor 3, acks=all, min.insync.replicas=2
+  nats-1   NATS JetStream, 1 node, R1 file stream      (needs nats-server)
+  nats-3   NATS JetStream, 3 nodes, R3 file stream     (needs nats-server)
+
+  --seconds N        length of each measured phase (default 10)
+  --quick            a smoke run: one second per phase, two workloads
+  --systems a,b      only these systems (default: all; NATS only when nats-server is found)
+  --workload TEXT    only workloads whose name contains TEXT
+  --rounds N         run everything N times, systems taking turns; report medians (default 1)
+  --scaling          throughput against partitions (1-512), record size and producers instead
+  --profile DIR      run Rill servers with --cpu-prof, profiles written to DIR
+  --loadgen          the single-node load-generator and @rill/client tables instead`;
+
+const allSystems = ['rill-1', 'rill-3', 'nats-1', 'nats-3'] as const;
+type SystemId = (typeof allSystems)[number];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string' },
+      quick: { type: 'boolean' },
+      systems: { type: 'string' },
+      workload: { type: 'string' },
+      rounds: { type: 'string' },
+      scaling: { type: 'boolean' },
+      profile: { type: 'string' },
+      loadgen: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
   if (values.help) return void console.log(usage);
-  const seconds = values.quick ? 1 : Number(values.seconds ?? 8);
-  const reports: WorkloadReport[] = [];
-  for (const workload of workloads) {
-    process.stdout.write(`running: ${workload.name} ...\n`);
-    reports.push(await runWorkload(workload, seconds * 1000));
+  const quick = values.quick === true;
+  const seconds = Number(values.seconds ?? 10);
+  if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
+  if (values.loadgen) return runLoadgenSuite(quick ? 1 : seconds);
+
+  const natsServer = findNatsServer();
+  const systems = chooseSystems(values.systems, natsServer !== null, values.scaling === true);
+  let workloads: readonly Workload[] = values.scaling ? scalingWorkloads : standardWorkloads;
+  if (quick && !values.scaling) workloads = workloads.filter((w) => w.name === '1 KiB records, 8 partitions' || w.name === '100 B records, 1 partition');
+  if (values.workload !== undefined) workloads = workloads.filter((w) => w.name.includes(values.workload!));
+  if (workloads.length === 0) throw new Error('no workload matches --workload');
+  if (natsServer === null && !values.scaling) {
+    console.log('NATS JetStream skipped: no nats-server on this machine (pnpm bench installs Debian\'s package when run as root).');
   }
-  printReport(reports);
+
+  const rounds = Number(values.rounds ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
+  const durations = durationsFor(seconds, quick);
+  const nodeArgs = values.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const loadBefore = loadavg()[0]!;
+  console.log(`machine: ${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before the run`);
+  const drivers: SystemDriver[] = [];
+  let runs;
+  try {
+    for (const system of systems) drivers.push(await startSystem(system, natsServer, nodeArgs));
+    runs = await runSuite({
+      drivers,
+      workloads,
+      durations,
+      rounds,
+      throughputOnly: values.scaling === true,
+      bytesMax: 4 * 1024 ** 3,
+      log: (line) => console.log(line),
+    });
+  } finally {
+    await Promise.all(drivers.map((driver) => driver.stop()));
+  }
+  const loadAfter = loadavg()[0]!;
+  console.log(`machine: load average ${loadAfter.toFixed(1)} after the run (figures from a busy machine are low and noisy)`);
+
+  const kind = values.scaling ? 'scaling' : 'compare';
+  if (values.scaling) printScaling(runs);
+  else printComparison(runs);
+  const goals = values.scaling ? [] : judgeGoals(runs);
+  if (goals.length > 0) printGoals(goals);
   const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
-  const file = `${resultsDir}single-node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ seconds, reports }, null, 2));
-  console.log(`\nresults written to ${file}`);
-
-  // @rill/client (issue 7): the same workloads through Producer and Consumer, compared with the figures above.
-  await runClientBench({ workloads, durationMs: seconds * 1000, loadGenerator: reports });
+  const file = `${resultsDir}${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify({ kind, quick, durations, machine: { ...machineFacts(), loadBefore, loadAfter }, rounds, runs, goals }, null, 2));
+  console.log(`\nresults written to bench/results/${file.slice(resultsDir.length)}`);
 }
 
-async function runWorkload(workload: Workload, durationMs: number): Promise<WorkloadReport> {
-  const server = await ServerProcess.start({ properties: { 'auto.create.topics.enable': false } });
-  try {
-    const pid = server.pid!;
-    const topic = 'bench';
-    await createTopic(server.kafkaPort, topic, workload.partitions);
-    const { batches, recordsPerBatch } = buildBatches(workload);
-    const cpuBefore = cpuSeconds(pid);
-    const produced = await runProduceLoad({
-      port: server.kafkaPort, topic, batches, recordsPerBatch, inFlight: 8, durationMs, bytesMax: 8 * 1024 ** 3,
-    });
-    const produceCpu = (cpuSeconds(pid) - cpuBefore) / (produced.elapsedMs / 1000);
-    const endOffsets = await latestOffsets(server.kafkaPort, topic, workload.partitions);
-    const consumeCpuBefore = cpuSeconds(pid);
-    const consumed = await runConsumeLoad({ port: server.kafkaPort, topic, partitions: workload.partitions, endOffsets });
-    const consumeCpu = (cpuSeconds(pid) - consumeCpuBefore) / (consumed.elapsedMs / 1000);
-    const baseline = runRawBaseline(Buffer.concat(batches), produced.bytes);
-    const latencies = produced.latencyMs.sorted();
-    return {
-      workload: workload.name,
-      produceMBps: produced.bytes / 1e6 / (produced.elapsedMs / 1000),
-      produceRecordsPerSecond: produced.records / (produced.elapsedMs / 1000),
-      produceLatencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), p999: percentile(latencies, 0.999) },
-      consumeMBps: consumed.bytes / 1e6 / (consumed.elapsedMs / 1000),
-      baselineMBps: baseline.bytes / 1e6 / (baseline.elapsedMs / 1000),
-      brokerCpuCoresProduce: produceCpu,
-      brokerCpuCoresConsume: consumeCpu,
-      brokerPeakRssMB: peakRssBytes(pid) / 1e6,
-      bytesProduced: produced.bytes,
-    };
-  } finally {
-    await server.destroy();
+function chooseSystems(list: string | undefined, natsPresent: boolean, scaling: boolean): SystemId[] {
+  const wanted = list === undefined ? (scaling ? ['rill-1', 'rill-3'] : [...allSystems]) : list.split(',').map((s) => s.trim());
+  for (const name of wanted) {
+    if (!(allSystems as readonly string[]).includes(name)) throw new Error(`unknown system ${name}; known: ${allSystems.join(', ')}`);
+  }
+  const chosen = wanted as SystemId[];
+  if (natsPresent) return chosen;
+  if (list !== undefined && chosen.some((s) => s.startsWith('nats'))) throw new Error('nats-server is not installed; run pnpm bench as root, or apt-get install nats-server');
+  return chosen.filter((s) => !s.startsWith('nats'));
+}
+
+/** Starts a system; again (on new ports) when a port picked as free was taken meanwhile. */
+async function startSystem(system: SystemId, natsServer: string | null, nodeArgs: readonly string[]): Promise<SystemDriver> {
+  console.log(`starting: ${system}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(system, natsServer, nodeArgs);
+    } catch (error) {
+      if (attempt >= 3 || !/in use/i.test(String(error))) throw error;
+      console.log(`starting: ${system} again (a port was taken meanwhile)`);
+    }
   }
 }
 
-async function createTopic(port: number, topic: string, partitions: number): Promise<void> {
-  const connection = await PipelinedConnection.open(port);
-  const frame = encodeRequest(ApiKey.CreateTopics, 4, { correlationId: 1, clientId: 'rill-bench' }, {
-    topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
-    timeoutMs: 10_000, validateOnly: false,
-  } as never);
-  const response = decodeResponse(ApiKey.CreateTopics, 4, await connection.request(frame)).body;
-  connection.close();
-  if (response.topics[0]!.errorCode !== ErrorCode.NONE) throw new Error(`cannot create ${topic}: ${response.topics[0]!.errorMessage}`);
+function startOnce(system: SystemId, natsServer: string | null, nodeArgs: readonly string[]): Promise<SystemDriver> {
+  switch (system) {
+    case 'rill-1':
+      return RillDriver.start({ nodes: 1, nodeArgs });
+    case 'rill-3':
+      return RillDriver.start({ nodes: 3, nodeArgs });
+    case 'nats-1':
+      return NatsDriver.start({ binary: natsServer!, nodes: 1 });
+    case 'nats-3':
+      return NatsDriver.start({ binary: natsServer!, nodes: 3 });
+  }
 }
 
-async function latestOffsets(port: number, topic: string, partitions: number): Promise<number[]> {
-  const connection = await PipelinedConnection.open(port);
-  const frame = encodeRequest(ApiKey.ListOffsets, 3, { correlationId: 1, clientId: 'rill-bench' }, {
-    replicaId: -1, isolationLevel: 0,
-    topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1 })) }],
-  } as never);
-  const response = decodeResponse(ApiKey.ListOffsets, 3, await connection.request(frame)).body;
-  connection.close();
-  return response.topics[0]!.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => p.offset);
+function machineFacts(): { cpus: number; node: string } {
+  return { cpus: availableParallelism(), node: process.version };
 }
 
 main().catch((error: unknown) => {

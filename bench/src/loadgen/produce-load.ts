@@ -1,6 +1,6 @@
 import { ApiKey, ErrorCode, decodeResponse, encodeRequest, type ProduceResponse } from '@rill/protocol';
 import { PipelinedConnection } from './pipelined-connection.js';
-import { Samples } from './stats.js';
+import { Samples } from '../stats.js';
 
 export interface ProduceLoadOptions {
   readonly port: number;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Admin, Consumer, Producer } from '@rill/client';
 import { ServerProcess } from '@rill/testkit';
 import type { WorkloadReport } from './report.js';
-import { percentile, Samples } from './stats.js';
+import { percentile, Samples } from '../stats.js';
 import { requestPayloadBytes, type Workload } from './workload.js';
 
 /** The same workload measured through @rill/client's Producer and Consumer. */
@@ -41,7 +41,7 @@ export async function runClientBench(args: {
     reports.push(await runClientWorkload(workload, args.durationMs));
   }
   printClientReport(reports, args.loadGenerator);
-  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+  const resultsDir = fileURLToPath(new URL('../../results/', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
   const file = `${resultsDir}client-single-node-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, JSON.stringify({ durationMs: args.durationMs, reports }, null, 2));

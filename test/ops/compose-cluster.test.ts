@@ -1,14 +1,15 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@rill/testkit';
-import { repoRoot, rillProfiles, rillServices, type RillService } from './compose.js';
+import { readRepoFile, repoRoot, rillProfiles, rillServices, type RillService } from './compose.js';
 
-// Each topology of docker-compose.yml, run as plain rill-server processes on 127.0.0.1 with
-// the compose file's environment. Only what a container gives differently is changed: every
+// Each topology of docker-compose.yml, run as plain rill-server processes on 127.0.0.1 as the
+// image runs them: `--config` with the image's defaults (deploy/server.properties), and the
+// compose file's environment. Only what a container gives differently is changed: every
 // host:port becomes 127.0.0.1 (or localhost, which stays) with a free port per node and
 // container port, and log.dirs a temporary directory.
 
@@ -22,7 +23,8 @@ interface Node {
   readonly env: Record<string, string>;
   /** Container port → the port this process uses instead. */
   readonly ports: Map<number, number>;
-  readonly dataDir: string;
+  /** Holds data/ (log.dirs) and server.properties (the image's defaults, remapped). */
+  readonly workDir: string;
   child: ChildProcess | null;
   output: string;
 }
@@ -50,11 +52,12 @@ async function localNodes(services: RillService[]): Promise<Node[]> {
   const taken = new Set<number>();
   const nodes: Node[] = [];
   for (const service of services) {
-    nodes.push({ service, env: {}, ports: new Map(), dataDir: await mkdtemp(join(tmpdir(), `rill-compose-${service.name}-`)), child: null, output: '' });
+    nodes.push({ service, env: {}, ports: new Map(), workDir: await mkdtemp(join(tmpdir(), `rill-compose-${service.name}-`)), child: null, output: '' });
   }
   const owner = (host: string, self: Node): Node => nodes.find((n) => n.service.hostname === host) ?? self;
+  const imageDefaults = readRepoFile('deploy/server.properties');
   for (const node of nodes) {
-    for (const value of Object.values(node.service.env)) {
+    for (const value of [...Object.values(node.service.env), imageDefaults]) {
       for (const [, , host, port] of value.matchAll(address)) {
         const target = owner(host!, node);
         if (target.ports.has(Number(port))) continue;
@@ -66,20 +69,21 @@ async function localNodes(services: RillService[]): Promise<Node[]> {
     }
   }
   for (const node of nodes) {
-    for (const [name, value] of Object.entries(node.service.env)) {
-      node.env[name] = /LOG_DIRS$/.test(name)
-        ? node.dataDir
-        : value.replace(address, (_, before: string, host: string, port: string) => {
-            const local = owner(host, node).ports.get(Number(port))!;
-            return `${before}${host === 'localhost' ? 'localhost' : '127.0.0.1'}:${local}`;
-          });
-    }
+    const remap = (value: string): string =>
+      value.replace(address, (_, before: string, host: string, port: string) => {
+        const local = owner(host, node).ports.get(Number(port))!;
+        return `${before}${host === 'localhost' ? 'localhost' : '127.0.0.1'}:${local}`;
+      });
+    const dataDir = join(node.workDir, 'data');
+    for (const [name, value] of Object.entries(node.service.env)) node.env[name] = /LOG_DIRS$/.test(name) ? dataDir : remap(value);
+    const defaults = imageDefaults.split('\n').map((line) => (line.startsWith('log.dirs=') ? `log.dirs=${dataDir}` : remap(line)));
+    await writeFile(join(node.workDir, 'server.properties'), defaults.join('\n'));
   }
   return nodes;
 }
 
 function start(node: Node): void {
-  const child = spawn(process.execPath, [serverBin], {
+  const child = spawn(process.execPath, [serverBin, '--config', join(node.workDir, 'server.properties')], {
     env: { PATH: process.env['PATH'] ?? '', RILL_LOG_LEVEL: 'warn', ...node.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -99,7 +103,7 @@ async function destroy(node: Node): Promise<void> {
     child.kill('SIGKILL');
     await exited;
   }
-  await rm(node.dataDir, { recursive: true, force: true });
+  await rm(node.workDir, { recursive: true, force: true });
 }
 
 /** A container port of the node: its Kafka listener `name`, or its internal or http port. */

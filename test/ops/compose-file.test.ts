@@ -22,9 +22,13 @@ function listenerPorts(config: BrokerConfig, property: 'listeners' | 'advertised
   );
 }
 
+/** The image's defaults, which rill-server reads with --config in every container. */
+const imageDefaults = { path: 'deploy/server.properties', text: readRepoFile('deploy/server.properties') };
+
+/** The configuration a node's container starts with: the image's defaults, then its environment. */
 function configOf(service: RillService): BrokerConfig {
   const ignored: string[] = [];
-  const config = loadConfig({ env: service.env, onIgnoredEnv: (variable) => ignored.push(variable) });
+  const config = loadConfig({ file: imageDefaults, env: service.env, onIgnoredEnv: (variable) => ignored.push(variable) });
   expect(ignored, `${service.name}: variables rill-server would skip`).toEqual([]);
   return config;
 }
@@ -150,15 +154,14 @@ describe('deploy/Dockerfile', () => {
 
   it('runs rill-server as an unprivileged user, behind an init that forwards SIGTERM, with a health check on /readyz', () => {
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "rill-server"\]$/m);
+    expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "rill-server", "--config", "\/opt\/rill\/config\/server.properties"\]$/m);
+    expect(runtime).toContain(`COPY ${imageDefaults.path} /opt/rill/config/server.properties`);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "\/opt\/rill\/healthcheck.mjs"\]$/m);
     expect(readRepoFile('deploy/healthcheck.mjs')).toContain('/readyz');
   });
 
-  it('has defaults that make a valid configuration, on the ports it exposes', () => {
-    const block = /^ENV NODE_ENV=production((?:.*\\\n)*.*)$/m.exec(runtime)![1]!;
-    const env = Object.fromEntries([...block.matchAll(/(RILL_\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
-    const config = loadConfig({ env });
+  it('has defaults that make a valid configuration, on the ports it exposes, with the data in its volume', () => {
+    const config = loadConfig({ file: imageDefaults });
     const exposed = /^EXPOSE (.*)$/m.exec(runtime)![1]!.split(' ').map(Number);
     expect(exposed).toEqual([
       listenerPorts(config, 'listeners').get('PLAINTEXT')!.port,
@@ -166,6 +169,8 @@ describe('deploy/Dockerfile', () => {
       hostPort(config.string('http.listener')).port,
     ]);
     expect(runtime).toContain(`VOLUME ["${config.list('log.dirs')[0]!.replace(/\/data$/, '')}"]`);
+    // A RILL_* default in the image would beat the KAFKA_* spelling a user sets.
+    expect(runtime).not.toMatch(/^ENV .*RILL_/m);
   });
 
   it('installs the pnpm the repository pins, and copies only files the build context keeps', () => {

@@ -35,7 +35,7 @@ export const propertyDefinitions: readonly PropertyDefinition[] = [
   },
   {
     name: 'advertised.listeners', type: 'list', default: null,
-    doc: 'Addresses given to clients in Metadata responses; defaults to listeners (0.0.0.0 becomes the host name).',
+    doc: 'Addresses given to clients in Metadata responses; defaults to listeners, with 0.0.0.0 advertised as localhost.',
   },
   {
     name: 'internal.listener', type: 'string', default: '0.0.0.0:9093',

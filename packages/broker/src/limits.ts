@@ -38,6 +38,12 @@ export const grpcMessageBytesMax = 16 * 1024 * 1024;
 export const grpcConcurrentStreamsMax = 256;
 
 /**
+ * Replica fetches a follower may have waiting on one FetchStream. A follower sends the next
+ * only after the answer to the last; past this the leader ends the stream.
+ */
+export const replicaFetchesQueuedPerStreamMax = 4;
+
+/**
  * acks=all appends waiting for the high watermark. Past this an append is answered
  * REQUEST_TIMED_OUT at once (written, not yet known to be replicated; the producer retries).
  */

@@ -1,6 +1,15 @@
-import { credentials, status, type Client, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  credentials,
+  status,
+  type Client,
+  type ClientDuplexStream,
+  type ServerDuplexStream,
+  type ServiceDefinition,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { loadProto } from '@rill/controller-quorum';
-import { grpcMessageBytesMax } from '../limits.js';
+import { grpcMessageBytesMax, replicaFetchesQueuedPerStreamMax } from '../limits.js';
 
 /** proto/replication.proto, as @grpc/proto-loader hands it to us (camelCase, numbers, Buffers). */
 export interface PartitionRef {
@@ -63,6 +72,7 @@ type Callback<T> = (error: Error | null, response?: T) => void;
 
 interface ReplicationClient extends Client {
   fetch(request: object, options: { deadline: number }, callback: Callback<ReplicaFetchResponse>): void;
+  fetchStream(): ClientDuplexStream<ReplicaFetchRequest, ReplicaFetchResponse>;
   offsetForLeaderEpoch(request: object, options: { deadline: number }, callback: Callback<{ partitions: EpochAnswer[] }>): void;
 }
 
@@ -89,11 +99,90 @@ export function replicationClient(address: string): ReplicationApi {
         (error, response) => (error ? reject(error) : resolve(response!)),
       );
     });
+  const stream = new FetchStreamClient(client, (request, timeoutMs) => call('fetch', request, timeoutMs));
   return {
-    fetch: (request, timeoutMs) => call('fetch', request, timeoutMs),
+    fetch: (request, timeoutMs) => stream.fetch(request, timeoutMs),
     offsetForLeaderEpoch: (request, timeoutMs) => call('offsetForLeaderEpoch', request, timeoutMs),
-    close: () => client.close(),
+    close: () => {
+      stream.close();
+      client.close();
+    },
   };
+}
+
+interface PendingFetch {
+  readonly request: ReplicaFetchRequest;
+  readonly deadlineMs: number;
+  readonly timer: NodeJS.Timeout;
+  readonly resolve: (response: ReplicaFetchResponse) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Replica fetches over one FetchStream, opened on first use and again after any failure:
+ * one request at a time, each answered before the next is written. A fetch not answered
+ * in `timeoutMs` cancels the stream (the leader may be gone). A leader that does not know
+ * FetchStream (an older version) answers UNIMPLEMENTED; from then on this uses Fetch.
+ */
+class FetchStreamClient {
+  readonly #client: ReplicationClient;
+  readonly #unary: (request: ReplicaFetchRequest, timeoutMs: number) => Promise<ReplicaFetchResponse>;
+  #stream: ClientDuplexStream<ReplicaFetchRequest, ReplicaFetchResponse> | null = null;
+  #pending: PendingFetch | null = null;
+  #unaryOnly = false;
+  #closed = false;
+
+  constructor(client: ReplicationClient, unary: (request: ReplicaFetchRequest, timeoutMs: number) => Promise<ReplicaFetchResponse>) {
+    this.#client = client;
+    this.#unary = unary;
+  }
+
+  fetch(request: ReplicaFetchRequest, timeoutMs: number): Promise<ReplicaFetchResponse> {
+    // One at a time on the stream; a second concurrent caller (none today) goes unary.
+    if (this.#unaryOnly || this.#pending !== null || this.#closed) return this.#unary(request, timeoutMs);
+    const stream = this.#stream ?? this.#open();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#fail(stream, new Error(`replica fetch not answered in ${timeoutMs} ms`)), timeoutMs);
+      this.#pending = { request, deadlineMs: Date.now() + timeoutMs, timer, resolve, reject };
+      stream.write(request);
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#stream !== null) this.#fail(this.#stream, new Error('replication client closed'));
+  }
+
+  #open(): ClientDuplexStream<ReplicaFetchRequest, ReplicaFetchResponse> {
+    const stream = this.#client.fetchStream();
+    this.#stream = stream;
+    stream.on('data', (response: ReplicaFetchResponse) => this.#take(stream, true)?.resolve(response));
+    stream.on('error', (error: ServiceError) => {
+      if (error.code === status.UNIMPLEMENTED) this.#unaryOnly = true;
+      const pending = this.#take(stream);
+      if (pending === null) return;
+      if (!this.#unaryOnly) return pending.reject(error);
+      this.#unary(pending.request, Math.max(1, pending.deadlineMs - Date.now())).then(pending.resolve, pending.reject);
+    });
+    stream.on('end', () => this.#take(stream)?.reject(new Error('the leader ended the replica fetch stream')));
+    return stream;
+  }
+
+  /** Forgets `stream` if it is the current one, and hands over its pending fetch to settle. */
+  #take(stream: ClientDuplexStream<ReplicaFetchRequest, ReplicaFetchResponse>, keep = false): PendingFetch | null {
+    if (stream !== this.#stream) return null;
+    if (!keep) this.#stream = null;
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending !== null) clearTimeout(pending.timer);
+    return pending;
+  }
+
+  #fail(stream: ClientDuplexStream<ReplicaFetchRequest, ReplicaFetchResponse>, error: Error): void {
+    const pending = this.#take(stream);
+    stream.cancel();
+    pending?.reject(error);
+  }
 }
 
 /** The Replication service over this broker's leaders; requests for another cluster are refused. */
@@ -102,10 +191,13 @@ export function replicationServiceImplementation(options: {
   readonly fetch: (request: ReplicaFetchRequest) => Promise<ReplicaFetchResponse>;
   readonly offsetForLeaderEpoch: (request: OffsetForLeaderEpochRequest) => { partitions: EpochAnswer[] };
 }): UntypedServiceImplementation {
+  const foreign = (clusterId: string): { code: number; details: string } | null =>
+    clusterId === options.clusterId ? null : { code: status.PERMISSION_DENIED, details: `cluster id ${clusterId} is not ours` };
   const serve = <Req extends { clusterId: string }, Res>(run: (request: Req) => Promise<Res> | Res) =>
     (call: { request: Req }, callback: (error: object | null, response?: Res) => void): void => {
-      if (call.request.clusterId !== options.clusterId) {
-        callback({ code: status.PERMISSION_DENIED, details: `cluster id ${call.request.clusterId} is not ours` });
+      const refused = foreign(call.request.clusterId);
+      if (refused !== null) {
+        callback(refused);
         return;
       }
       Promise.resolve()
@@ -117,6 +209,69 @@ export function replicationServiceImplementation(options: {
     };
   return {
     fetch: serve(options.fetch),
+    fetchStream: (call: ServerDuplexStream<ReplicaFetchRequest, ReplicaFetchResponse>) => serveFetchStream(call, options.fetch, foreign),
     offsetForLeaderEpoch: serve(options.offsetForLeaderEpoch),
   };
+}
+
+/**
+ * The leader's end of a FetchStream: answers each request in turn (a long poll may hold one
+ * up to its max wait). A request for another cluster, a failed fetch or too many requests
+ * waiting end the stream with an error status; the follower opens a new one.
+ */
+function serveFetchStream(
+  call: ServerDuplexStream<ReplicaFetchRequest, ReplicaFetchResponse>,
+  fetch: (request: ReplicaFetchRequest) => Promise<ReplicaFetchResponse>,
+  foreign: (clusterId: string) => { code: number; details: string } | null,
+): void {
+  const queued: ReplicaFetchRequest[] = [];
+  let busy = false;
+  let over = false;
+  let ending = false;
+  const finish = (error: { code: number; details: string } | null): void => {
+    if (over) return;
+    over = true;
+    queued.length = 0;
+    if (error === null) call.end();
+    else call.emit('error', error);
+  };
+  const next = (): void => {
+    if (busy || over) return;
+    const request = queued.shift();
+    if (request === undefined) {
+      if (ending) finish(null);
+      return;
+    }
+    const refused = foreign(request.clusterId);
+    if (refused !== null) return finish(refused);
+    busy = true;
+    fetch(request).then(
+      (response) => {
+        busy = false;
+        if (over) return;
+        call.write(response);
+        next();
+      },
+      (error: unknown) => finish({ code: status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  call.on('data', (request: ReplicaFetchRequest) => {
+    if (over) return;
+    if (queued.length >= replicaFetchesQueuedPerStreamMax) {
+      return finish({ code: status.RESOURCE_EXHAUSTED, details: `more than ${replicaFetchesQueuedPerStreamMax} replica fetches waiting on one stream` });
+    }
+    queued.push(request);
+    next();
+  });
+  call.on('end', () => {
+    ending = true;
+    next();
+  });
+  call.on('cancelled', () => {
+    over = true;
+    queued.length = 0;
+  });
+  call.on('error', () => {
+    over = true;
+  });
 }

@@ -29,6 +29,7 @@ every system in the same run, prints tables and writes JSON under bench/results/
   --rounds N         run everything N times, systems taking turns; report medians (default 1)
   --scaling          throughput against partitions (1-512), record size and producers instead
   --profile DIR      run Rill servers with --cpu-prof, profiles written to DIR
+  --set KEY=VALUE    a server property for every Rill node (repeatable), e.g. log.flush.on.ack=true
   --loadgen          the single-node load-generator and @rill/client tables instead`;
 
 const allSystems = ['rill-1', 'rill-3', 'nats-1', 'nats-3'] as const;
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string' },
       scaling: { type: 'boolean' },
       profile: { type: 'string' },
+      set: { type: 'string', multiple: true },
       loadgen: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -68,12 +70,17 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
   const durations = durationsFor(seconds, quick);
   const nodeArgs = values.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const properties = Object.fromEntries((values.set ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`--set wants KEY=VALUE, got ${pair}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }));
   const loadBefore = loadavg()[0]!;
   console.log(`machine: ${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before the run`);
   const drivers: SystemDriver[] = [];
   let runs;
   try {
-    for (const system of systems) drivers.push(await startSystem(system, natsServer, nodeArgs));
+    for (const system of systems) drivers.push(await startSystem(system, natsServer, { nodeArgs, properties }));
     runs = await runSuite({
       drivers,
       workloads,
@@ -113,11 +120,16 @@ function chooseSystems(list: string | undefined, natsPresent: boolean, scaling: 
 }
 
 /** Starts a system; again (on new ports) when a port picked as free was taken meanwhile. */
-async function startSystem(system: SystemId, natsServer: string | null, nodeArgs: readonly string[]): Promise<SystemDriver> {
+interface RillSettings {
+  readonly nodeArgs: readonly string[];
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+async function startSystem(system: SystemId, natsServer: string | null, rill: RillSettings): Promise<SystemDriver> {
   console.log(`starting: ${system}`);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(system, natsServer, nodeArgs);
+      return await startOnce(system, natsServer, rill);
     } catch (error) {
       if (attempt >= 3 || !/in use/i.test(String(error))) throw error;
       console.log(`starting: ${system} again (a port was taken meanwhile)`);
@@ -125,12 +137,12 @@ async function startSystem(system: SystemId, natsServer: string | null, nodeArgs
   }
 }
 
-function startOnce(system: SystemId, natsServer: string | null, nodeArgs: readonly string[]): Promise<SystemDriver> {
+function startOnce(system: SystemId, natsServer: string | null, rill: RillSettings): Promise<SystemDriver> {
   switch (system) {
     case 'rill-1':
-      return RillDriver.start({ nodes: 1, nodeArgs });
+      return RillDriver.start({ nodes: 1, ...rill });
     case 'rill-3':
-      return RillDriver.start({ nodes: 3, nodeArgs });
+      return RillDriver.start({ nodes: 3, ...rill });
     case 'nats-1':
       return NatsDriver.start({ binary: natsServer!, nodes: 1 });
     case 'nats-3':

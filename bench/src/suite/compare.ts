@@ -29,6 +29,8 @@ export interface RunResult {
   readonly serverCores: { readonly produce: number[]; readonly consume: number[]; readonly fixedRate: number[] };
   /** Largest RSS of each server sampled during this workload, MB. */
   readonly serverRssMaxMB: number[];
+  /** Why this run produced no figures (the suite goes on with the next). */
+  readonly error?: string;
 }
 
 /** Samples the servers' RSS every 100 ms and keeps each one's largest. */
@@ -96,8 +98,14 @@ export async function runSuite(args: {
         for (const [d, driver] of args.drivers.entries()) {
           const what = `${workload.name}${workload.producers > 1 ? `, ${workload.producers} producers` : ''}`;
           args.log(`running: ${driver.id}, ${what}${args.rounds > 1 ? ` (round ${round + 1} of ${args.rounds})` : ''} ...`);
-          const result = await runWorkload({ ...args, driver, workload, topic: `w${w}r${round}`, rss: samplers[d]!, pids: driver.serverPids() });
-          measured[d]![w]!.push(result);
+          const topic = `w${w}r${round}`;
+          try {
+            measured[d]![w]!.push(await runWorkload({ ...args, driver, workload, topic, rss: samplers[d]!, pids: driver.serverPids() }));
+          } catch (error) {
+            const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+            args.log(`failed: ${driver.id}, ${what}: ${message}`);
+            measured[d]![w]!.push(failedRun(driver, workload, message));
+          }
         }
       }
     }
@@ -129,8 +137,29 @@ const medianPercentiles = (all: readonly Percentiles[]): Percentiles => ({
 const medianEach = (all: readonly (readonly number[])[]): number[] =>
   (all[0] ?? []).map((_, i) => median(all.map((values) => values[i]!)));
 
-/** Each figure the median over the rounds; RSS the largest. */
-function medianOf(rounds: readonly RunResult[]): RunResult {
+/** A run that failed: no figures, and why. */
+function failedRun(driver: SystemDriver, workload: Workload, error: string): RunResult {
+  const none: Percentiles = { p50: Number.NaN, p99: Number.NaN, p999: Number.NaN };
+  return {
+    system: driver.id,
+    description: driver.description,
+    workload: workload.name,
+    partitions: workload.partitions,
+    recordBytes: workload.recordBytes,
+    producers: workload.producers,
+    produce: { MBps: Number.NaN, recordsPerSecond: Number.NaN, ackLatencyMs: none, serverCpuMsPerMB: Number.NaN },
+    consume: { MBps: Number.NaN, recordsPerSecond: Number.NaN },
+    fixedRate: null,
+    serverCores: { produce: [], consume: [], fixedRate: [] },
+    serverRssMaxMB: [],
+    error,
+  };
+}
+
+/** Each figure the median over the rounds that produced figures; RSS the largest. */
+function medianOf(all: readonly RunResult[]): RunResult {
+  const rounds = all.filter((r) => r.error === undefined);
+  if (rounds.length === 0) return all[0]!;
   const first = rounds[0]!;
   const paced = rounds.map((r) => r.fixedRate).filter((f) => f !== null);
   return {
@@ -183,10 +212,9 @@ async function runWorkload(args: {
     warmupMs: durations.warmupMs,
     durationMs: durations.maxRateMs,
     bytesMax: args.bytesMax,
-  });
+  }).finally(() => Promise.all(producers.map((p) => p.close().catch(() => undefined))));
   const produceCores = cpu.cores();
   const produceCpuSeconds = cpu.seconds();
-  await Promise.all(producers.map((p) => p.close()));
   cpu = new CpuMeter(pids);
   const drained = await drainPhase({ driver, topic, partitions: workload.partitions, records: produced.totalRecords });
   const consumeCores = cpu.cores();

@@ -157,32 +157,36 @@ export async function fixedRatePhase(args: {
     const sentAt = sentAtOf(value);
     if (sentAt >= measureFrom) endToEnd.add(performance.now() - sentAt);
   });
-  const producer = await args.driver.openProducer(args.topic, args.partitions);
-  const started = performance.now();
-  measureFrom = started + args.warmupMs;
-  const until = measureFrom + args.durationMs;
-  const pending = new Set<Promise<void>>();
+  let producer: BenchProducer | null = null;
   let sent = 0;
-  let partition = 0;
-  while (performance.now() < until) {
-    const due = Math.floor(((performance.now() - started) * args.ratePerSecond) / 1000);
-    for (; sent < due; sent++) {
-      const value = stampedValue(args.recordBytes, template);
-      const sentAt = performance.now();
-      const call = producer.send([value], partition).then(() => {
-        if (sentAt >= measureFrom) acks.add(performance.now() - sentAt);
-      });
-      pending.add(call);
-      void call.then(() => pending.delete(call), () => undefined);
-      partition = (partition + 1) % args.partitions;
+  try {
+    producer = await args.driver.openProducer(args.topic, args.partitions);
+    const started = performance.now();
+    measureFrom = started + args.warmupMs;
+    const until = measureFrom + args.durationMs;
+    const pending = new Set<Promise<void>>();
+    let partition = 0;
+    while (performance.now() < until) {
+      const due = Math.floor(((performance.now() - started) * args.ratePerSecond) / 1000);
+      for (; sent < due; sent++) {
+        const value = stampedValue(args.recordBytes, template);
+        const sentAt = performance.now();
+        const call = producer.send([value], partition).then(() => {
+          if (sentAt >= measureFrom) acks.add(performance.now() - sentAt);
+        });
+        pending.add(call);
+        void call.then(() => pending.delete(call), () => undefined);
+        partition = (partition + 1) % args.partitions;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await Promise.all(pending);
+    const deadline = performance.now() + stallMs;
+    while (received < sent && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  } finally {
+    await producer?.close().catch(() => undefined);
+    await consumer.close().catch(() => undefined);
   }
-  await Promise.all(pending);
-  const deadline = performance.now() + stallMs;
-  while (received < sent && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  await producer.close();
-  await consumer.close();
   if (received < sent) throw new Error(`${args.driver.id}: the consumer got ${received} of ${sent} records of ${args.topic}`);
   return {
     records: acks.count,

@@ -53,8 +53,7 @@ export function printComparison(runs: readonly SystemRun[]): void {
     }),
   );
   const paced = ordered.filter((r) => r.fixedRate !== null);
-  if (paced.length === 0) return;
-  printTable(
+  if (paced.length > 0) printTable(
     `Fixed rate, ${paced[0]!.fixedRate!.ratePerSecond} records/s, one record per send(), a consumer reading live`,
     ['workload', 'system', 'achieved rec/s', 'publish-ack ms p50/p99/p999', 'end-to-end ms p50/p99/p999', 'e2e p99 vs NATS', 'server cores'],
     paced.map((r) => {
@@ -71,6 +70,10 @@ export function printComparison(runs: readonly SystemRun[]): void {
       ];
     }),
   );
+  const failed = runs.flatMap((run) => run.rounds.flat().filter((r) => r.error !== undefined));
+  if (failed.length > 0) {
+    printTable('Runs that failed (left out of the medians above)', ['workload', 'system', 'error'], failed.map((r) => [r.workload, r.system, r.error!]));
+  }
   printTable(
     'Servers over the whole run',
     ['system', 'what runs', 'peak RSS MB per node (VmHWM)'],

@@ -7,6 +7,8 @@ export interface RillDriverOptions {
   readonly nodes: 1 | 3;
   /** Node.js flags for every server, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[];
+  /** Extra server properties (Kafka names), e.g. log.flush.on.ack=true. */
+  readonly properties?: Readonly<Record<string, string>>;
 }
 
 /** One send() call carries a few batches' worth; 32 calls in flight keep the accumulator full. */
@@ -33,13 +35,14 @@ export class RillDriver implements SystemDriver {
     this.#acks = options.nodes === 1 ? 1 : 'all';
     this.#replicationFactor = options.nodes;
     this.id = `rill-${options.nodes}`;
+    const extra = Object.entries(options.properties ?? {}).map(([key, value]) => `, ${key}=${value}`).join('');
     this.description = options.nodes === 1
-      ? 'Rill, 1 node, RF 1, acks=1'
-      : 'Rill, 3 nodes, RF 3, acks=all, min.insync.replicas=2';
+      ? `Rill, 1 node, RF 1, acks=1${extra}`
+      : `Rill, 3 nodes, RF 3, acks=all, min.insync.replicas=2${extra}`;
   }
 
   static async start(options: RillDriverOptions): Promise<RillDriver> {
-    const properties = { 'auto.create.topics.enable': false, 'min.insync.replicas': options.nodes === 1 ? 1 : 2 };
+    const properties = { 'auto.create.topics.enable': false, 'min.insync.replicas': options.nodes === 1 ? 1 : 2, ...options.properties };
     const nodeArgs = options.nodeArgs ?? [];
     if (options.nodes === 1) {
       const server = await ServerProcess.start({ properties, nodeArgs });

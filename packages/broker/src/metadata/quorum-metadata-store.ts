@@ -170,6 +170,9 @@ export class QuorumMetadataStore implements MetadataStore {
    * Calls the active controller, following leadership changes; null when none answers in
    * time. When this node knows no leader (an observer that has not found it yet), it asks
    * the voters in turn: one that is not the leader names the leader in its refusal.
+   * A call that is still unanswered at the deadline is abandoned, not awaited: a controller
+   * that is paused or cut off holds its calls for as long as gRPC lets it, and a broker
+   * whose heartbeat waits that long is fenced while a new controller takes over.
    */
   async #withController<T>(call: (controller: ControllerApi) => Promise<Committed<T>>, timeoutMs = findControllerMs): Promise<Committed<T> | null> {
     const deadline = Date.now() + timeoutMs;
@@ -178,7 +181,7 @@ export class QuorumMetadataStore implements MetadataStore {
       const controller = this.#controllerFor(leaderHint ?? this.#options.core().leaderId ?? this.#nextVoter());
       if (controller !== null) {
         try {
-          return await call(controller);
+          return await answeredBy(call(controller), deadline);
         } catch (error) {
           if (!(error instanceof NotControllerError)) this.#options.logger.debug({ err: error }, 'controller call failed; retrying');
           leaderHint = error instanceof NotControllerError ? error.leaderId : null;
@@ -232,6 +235,16 @@ export class QuorumMetadataStore implements MetadataStore {
   close(): void {
     for (const remote of this.#remotes.values()) remote.close();
   }
+}
+
+/** `answer`, or null if it has not come by `deadline` (a late answer is dropped). */
+function answeredBy<T>(answer: Promise<T>, deadline: number): Promise<T | null> {
+  answer.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 function notController(name: string): TopicOutcome {

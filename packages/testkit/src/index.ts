@@ -3,3 +3,8 @@ export { freePort } from './free-port.js';
 export { waitFor } from './wait-for.js';
 export { Cluster, type ClusterOptions } from './cluster.js';
 export * from './sim/index.js';
+export { FaultProxy, type FaultProxyOptions, type LinkPolicy, type LinkVerdict } from './fault-proxy.js';
+export { ownerOfPeer } from './socket-owner.js';
+export { NetnsLab, netnsAvailable } from './netns.js';
+export { fillDisk, freeDisk, hasCommand, injectFsyncErrors, mountTmpfs, unmountTmpfs, type SyscallFault } from './host-faults.js';
+export { FaultyCluster, type FaultyClusterOptions, type NetworkMode, type PeerNetwork } from './faulty-cluster.js';

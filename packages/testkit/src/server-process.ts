@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,12 @@ export interface ServerProcessOptions {
   /** Node.js flags, e.g. a heap cap that turns unbounded growth into a crash. */
   readonly nodeArgs?: readonly string[];
   readonly readyTimeoutMs?: number;
+  /** The address the node listens on and is reached at: 127.0.0.1 unless set (a network namespace gives each node its own). */
+  readonly host?: string;
+  /** A command the node runs under, e.g. `ip netns exec <name>`; it must exec node in place, so signals reach it. */
+  readonly launcher?: readonly string[];
+  /** Also append everything the process prints to this file (`output` keeps only the end). */
+  readonly outputFile?: string;
 }
 
 /**
@@ -68,11 +75,15 @@ export class ServerProcess {
 
   /** This node's entry in controller.quorum.voters. */
   get voter(): string {
-    return `${this.nodeId}@127.0.0.1:${this.internalPort}`;
+    return `${this.nodeId}@${this.host}:${this.internalPort}`;
   }
 
   get bootstrap(): string {
-    return `127.0.0.1:${this.kafkaPort}`;
+    return `${this.host}:${this.kafkaPort}`;
+  }
+
+  get host(): string {
+    return this.#options.host ?? '127.0.0.1';
   }
 
   get pid(): number | undefined {
@@ -96,11 +107,14 @@ export class ServerProcess {
   /** Starts the process (again) and waits until /readyz answers 200. */
   async restart(): Promise<void> {
     if (this.running) throw new Error(`node ${this.nodeId} is still running`);
-    this.#child = spawn(process.execPath, [...(this.#options.nodeArgs ?? []), serverBin, ...this.#flags()], {
+    const [command, ...launcherArgs] = [...(this.#options.launcher ?? []), process.execPath];
+    this.#child = spawn(command!, [...launcherArgs, ...(this.#options.nodeArgs ?? []), serverBin, ...this.#flags()], {
       env: { ...process.env, RILL_LOG_LEVEL: 'warn', ...this.#options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const outputFile = this.#options.outputFile;
     const remember = (chunk: Buffer): void => {
+      if (outputFile !== undefined) appendFileSync(outputFile, chunk);
       this.#output.push(chunk.toString());
       if (this.#output.length > 2000) this.#output.splice(0, 1000);
     };
@@ -124,7 +138,7 @@ export class ServerProcess {
 
   async ready(): Promise<boolean> {
     try {
-      const response = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`);
+      const response = await fetch(`http://${this.host}:${this.httpPort}/readyz`);
       return response.status === 200;
     } catch {
       return false;
@@ -132,7 +146,7 @@ export class ServerProcess {
   }
 
   async metrics(): Promise<string> {
-    const response = await fetch(`http://127.0.0.1:${this.httpPort}/metrics`);
+    const response = await fetch(`http://${this.host}:${this.httpPort}/metrics`);
     return response.text();
   }
 
@@ -164,9 +178,9 @@ export class ServerProcess {
   #flags(): string[] {
     const properties: Record<string, string | number | boolean> = {
       'node.id': this.nodeId,
-      'listeners': `PLAINTEXT://127.0.0.1:${this.kafkaPort}`,
-      'internal.listener': `127.0.0.1:${this.internalPort}`,
-      'http.listener': `127.0.0.1:${this.httpPort}`,
+      'listeners': `PLAINTEXT://${this.host}:${this.kafkaPort}`,
+      'internal.listener': `${this.host}:${this.internalPort}`,
+      'http.listener': `${this.host}:${this.httpPort}`,
       'controller.quorum.voters': this.#options.voters ?? this.voter,
       'log.dirs': this.dataDir,
       ...this.#options.properties,

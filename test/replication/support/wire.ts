@@ -32,7 +32,7 @@ const requestTimeoutMs = 5000;
 
 /** Runs `use` on a fresh connection to `node`, closed afterwards whatever happens. */
 export async function withConnection<T>(node: ServerProcess, use: (client: RawKafkaClient) => Promise<T>): Promise<T> {
-  const client = await RawKafkaClient.connect(node.kafkaPort);
+  const client = await RawKafkaClient.connect(node.kafkaPort, node.host);
   try {
     return await use(client);
   } finally {

@@ -96,7 +96,7 @@ export async function runSuite(args: {
     for (let round = 0; round < args.rounds; round++) {
       for (const [w, workload] of args.workloads.entries()) {
         for (const [d, driver] of args.drivers.entries()) {
-          const what = `${workload.name}${workload.producers > 1 ? `, ${workload.producers} producers` : ''}`;
+          const what = workload.name.includes('producer') || workload.producers === 1 ? workload.name : `${workload.name}, ${workload.producers} producers`;
           args.log(`running: ${driver.id}, ${what}${args.rounds > 1 ? ` (round ${round + 1} of ${args.rounds})` : ''} ...`);
           const topic = `w${w}r${round}`;
           try {
@@ -203,7 +203,7 @@ async function runWorkload(args: {
   args.rss.take();
   await driver.createTopic(topic, workload.partitions);
   const producers: BenchProducer[] = [];
-  for (let i = 0; i < workload.producers; i++) producers.push(await driver.openProducer(topic, workload.partitions));
+  for (let i = 0; i < workload.producers; i++) producers.push(await driver.openProducer(topic, workload.partitions, workload.recordBytes));
   let cpu = new CpuMeter(pids);
   const produced = await maxRatePhase({
     producers,

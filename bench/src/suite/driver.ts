@@ -12,7 +12,7 @@ export interface SystemDriver {
   serverPids(): readonly number[];
   /** Creates a topic (or stream) with `partitions` partitions and waits until it is usable. */
   createTopic(topic: string, partitions: number): Promise<void>;
-  openProducer(topic: string, partitions: number): Promise<BenchProducer>;
+  openProducer(topic: string, partitions: number, recordBytes: number): Promise<BenchProducer>;
   /**
    * Reads every record of the topic from its start, calling `onRecord` for each value in
    * order per partition, until closed.

@@ -160,7 +160,7 @@ export async function fixedRatePhase(args: {
   let producer: BenchProducer | null = null;
   let sent = 0;
   try {
-    producer = await args.driver.openProducer(args.topic, args.partitions);
+    producer = await args.driver.openProducer(args.topic, args.partitions, args.recordBytes);
     const started = performance.now();
     measureFrom = started + args.warmupMs;
     const until = measureFrom + args.durationMs;

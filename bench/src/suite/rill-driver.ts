@@ -1,6 +1,6 @@
 import { Admin, Consumer, Producer, type Acks } from '@rill/client';
 import { Cluster, ServerProcess } from '@rill/testkit';
-import type { BenchConsumer, BenchProducer, SystemDriver } from './driver.js';
+import type { BenchConsumer, BenchProducer, SystemDriver, ThroughputShape } from './driver.js';
 
 export interface RillDriverOptions {
   /** 1: a single node with replication factor 1 and acks=1; 3: RF 3, acks=all, min.insync.replicas=2. */
@@ -11,8 +11,14 @@ export interface RillDriverOptions {
   readonly properties?: Readonly<Record<string, string>>;
 }
 
-/** One send() call carries a few batches' worth; 32 calls in flight keep the accumulator full. */
-const shape = { recordsPerSend: 1000, sendsInFlight: 32 };
+/**
+ * One send() call carries about a batch (up to 1,000 records, at most ~1 MiB); 32 calls in
+ * flight keep the accumulator full.
+ */
+const shapeFor = (recordBytes: number): ThroughputShape => ({
+  recordsPerSend: Math.max(1, Math.min(1000, Math.floor((1024 * 1024) / recordBytes))),
+  sendsInFlight: 32,
+});
 /** Batches as large as a request (Kafka's default batch.size of 16 KiB costs a request per 16 KiB). */
 const batchBytes = 960 * 1024;
 const fetchBytesMax = 16 * 1024 * 1024;
@@ -69,7 +75,7 @@ export class RillDriver implements SystemDriver {
     }
   }
 
-  async openProducer(topic: string): Promise<BenchProducer> {
+  async openProducer(topic: string, _partitions: number, recordBytes: number): Promise<BenchProducer> {
     const producer = new Producer({
       brokers: this.#brokers,
       clientId: 'rill-bench',
@@ -83,7 +89,7 @@ export class RillDriver implements SystemDriver {
     });
     await producer.connect();
     return {
-      shape,
+      shape: shapeFor(recordBytes),
       send: async (values, partition) => {
         await producer.send({ topic, messages: values.map((value) => ({ value, partition })) });
       },

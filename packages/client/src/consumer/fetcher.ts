@@ -91,6 +91,7 @@ export class Fetcher {
     if (this.#stopped || this.#bufferedBytes >= this.#deps.options.maxBufferedBytes) return;
     const now = performance.now();
     let missingLeader = false;
+    let backedOffUntil = Infinity;
     const byLeader = new Map<number, PartitionState[]>();
     for (const state of this.#deps.subscriptions.all()) {
       if (state.paused || state.fetchOffset === null || state.pending !== null) continue;
@@ -99,13 +100,21 @@ export class Fetcher {
         missingLeader = true;
         continue;
       }
-      if (this.#inFlight.has(leader) || (this.#retryAtMs.get(leader) ?? 0) > now) continue;
+      if (this.#inFlight.has(leader)) continue;
+      const retryAt = this.#retryAtMs.get(leader) ?? 0;
+      if (retryAt > now) {
+        backedOffUntil = Math.min(backedOffUntil, retryAt);
+        continue;
+      }
       const list = byLeader.get(leader) ?? [];
       list.push(state);
       byLeader.set(leader, list);
     }
     for (const [leader, states] of byLeader) void this.#fetch(leader, states);
     if (missingLeader) this.#retryLater(-1, undefined);
+    // A leader still backing off needs a later kick of its own: a timer may fire a little
+    // before performance.now() reaches the backoff's end, and nothing else may come.
+    else if (backedOffUntil !== Infinity) this.#wakeIn(backedOffUntil - now);
   }
 
   stop(): void {
@@ -255,10 +264,15 @@ export class Fetcher {
     if (error !== undefined)
       this.#deps.cluster.logger.debug('fetch failed; retrying', { leader, error: error.message });
     this.#deps.cluster.refreshMetadata().catch(() => undefined);
-    if (this.#timer !== null) return;
+    this.#wakeIn(pause);
+  }
+
+  /** Kicks again in `delayMs`, unless a kick is already due. */
+  #wakeIn(delayMs: number): void {
+    if (this.#timer !== null || this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.kick();
-    }, pause);
+    }, Math.ceil(delayMs) + 1);
   }
 }

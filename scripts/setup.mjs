@@ -74,6 +74,21 @@ function ensureNatsServer() {
   if (!installed) console.warn('setup: could not install nats-server; the bench will skip NATS JetStream.');
 }
 
+/**
+ * strace, for the chaos suite's fsync-error fault (and iproute2 for its network namespaces,
+ * when missing). Optional: without strace that fault is skipped; without `ip` the suite
+ * partitions through proxies instead.
+ */
+function ensureFaultTools() {
+  const missing = [['strace', 'strace'], ['ip', 'iproute2']].filter(([command]) => !hasCommand(command)).map(([, pkg]) => pkg);
+  if (missing.length === 0 || process.getuid?.() !== 0) return;
+  console.log(`setup: installing ${missing.join(' and ')} from Debian packages (faults the chaos suite injects)`);
+  const apt = (args) => spawnSync('apt-get', args, { cwd: root, stdio: 'inherit' }).status === 0;
+  const install = () => apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  const installed = install() || (apt(['update', '-qq']) && install());
+  if (!installed) console.warn(`setup: could not install ${missing.join(' and ')}; the chaos suite will run without them.`);
+}
+
 if (!installIsCurrent()) {
   run('npx', ['-y', `pnpm@${pnpmVersion}`, 'install', '--frozen-lockfile']);
 }
@@ -82,5 +97,6 @@ if (process.argv.includes('--test-tools')) {
   ensureKcat();
   ensureDockerCompose();
 }
+if (process.argv.includes('--test-tools') || process.env.npm_lifecycle_event === 'chaos') ensureFaultTools();
 // `pnpm bench` runs this script first: bring what the bench drives too.
 if (process.argv.includes('--bench-tools') || process.env.npm_lifecycle_event === 'bench') ensureNatsServer();

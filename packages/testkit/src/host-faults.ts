@@ -78,18 +78,19 @@ export async function injectFsyncErrors(pid: number): Promise<SyscallFault> {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let injected = 0;
-  let attached = false;
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     output = (output + text).slice(-4000);
     injected += text.split('(INJECTED)').length - 1;
-    attached = true;
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // strace prints nothing on attach with -qq; give it a moment to seize every thread.
+  child.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  // Attached, strace runs until stopped, or until the traced process exits (an injected
+  // error may well end it); one that could not attach (no ptrace rights) exits at once.
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300))]);
-  if (child.exitCode !== null && !attached) throw new Error(`strace could not attach to ${pid}: ${output.trim()}`);
+  const ended = child.exitCode !== null || child.signalCode !== null;
+  if (ended && injected === 0 && /attach|ptrace|not permitted/i.test(output)) throw new Error(`strace could not attach to ${pid}: ${output.trim()}`);
   return {
     get injected() {
       return injected;

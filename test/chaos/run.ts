@@ -202,7 +202,6 @@ async function exercise(input: { cluster: FaultyCluster; history: History; optio
   }
   await finish(ctx, workload.readers, workload.consumers);
   await workload.committed.stop();
-  log(describeWorkload(workload));
   return { cycles, workload: describeWorkload(workload) };
 }
 

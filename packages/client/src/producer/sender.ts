@@ -306,12 +306,14 @@ export class Sender {
       this.#refreshingMetadata = false;
       this.wake();
     };
-    setTimeout(() => {
+    const refresh = () =>
       cluster.refreshMetadata().then(done, (error: unknown) => {
         cluster.logger.warn('metadata refresh failed; retrying', { error: String(error) });
         done();
       });
-    }, waitMs).unref();
+    // At once when allowed, so the refresh is under way before the batch's own retry is due.
+    if (waitMs === 0) void refresh();
+    else setTimeout(refresh, waitMs).unref();
   }
 
   #totalInFlight(): number {

@@ -127,9 +127,11 @@ export class ProducerIdentity {
     const earlierPending = [...queue.ready, ...queue.inFlight].some(
       (b) => b.baseSequence >= 0 && b.baseSequence < batch.baseSequence,
     );
-    if (earlierPending) return 'retry';
-    this.invalidate(`${queue.topic}[${queue.partition}] lost sequence ${batch.baseSequence}`);
-    return 'fail';
+    // Either way the broker wrote nothing, so the batch can go again: after the earlier one,
+    // or under a new producer id whose sequences start over.
+    if (!earlierPending)
+      this.invalidate(`${queue.topic}[${queue.partition}] lost sequence ${batch.baseSequence}`);
+    return 'retry';
   }
 
   async #initProducerId(): Promise<void> {

@@ -142,4 +142,26 @@ describe('Sender', () => {
     // Every attempt keeps its sequence, and the retries go one at a time, 0 before 2.
     expect(sent.map((s) => s.sequence)).toEqual([0, 2, 0, 2]);
   });
+
+  it('numbers again from 0 under a new producer id once a sequenced batch fails for good', async () => {
+    // The broker refuses the first batch for good, leaving a gap it refuses the second batch
+    // for; the second is not lost but sent again as sequence 0.
+    const { cluster, sent } = scriptedCluster([
+      ErrorCode.MESSAGE_TOO_LARGE,
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    ]);
+    const { send } = await producerParts(cluster, true, 2);
+    const [first, second] = await Promise.allSettled([send(['a', 'b']), send(['c'])]);
+    expect(first).toMatchObject({ status: 'rejected', reason: { name: 'MESSAGE_TOO_LARGE' } });
+    expect(second).toMatchObject({ status: 'fulfilled', value: [{ baseOffset: 0 }] });
+    expect(sent.map((s) => s.sequence)).toEqual([0, 2, 0]);
+  });
+
+  it('sends the batch after one that failed for good as sequence 0, not into the gap', async () => {
+    const { cluster, sent } = scriptedCluster([ErrorCode.MESSAGE_TOO_LARGE]);
+    const { send } = await producerParts(cluster, true);
+    await expect(send(['a', 'b'])).rejects.toMatchObject({ name: 'MESSAGE_TOO_LARGE' });
+    await expect(send(['c'])).resolves.toMatchObject([{ baseOffset: 0 }]);
+    expect(sent.map((s) => s.sequence)).toEqual([0, 0]);
+  });
 });

@@ -250,6 +250,9 @@ export class Sender {
       now - batch.createdMs >= options.deliveryTimeoutMs ||
       batch.attempts >= options.retries
     ) {
+      // Whether the broker wrote it is unknown, so the batches after it may follow a gap.
+      if (batch.baseSequence >= 0)
+        this.#deps.identity.invalidate(`a sequenced batch failed: ${error.message}`);
       return this.#finish(queue, batch, { error });
     }
     batch.attempts++;

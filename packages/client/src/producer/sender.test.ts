@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeRecordBatch, ErrorCode } from '@rill/protocol';
 import type { Cluster } from '../cluster/cluster.js';
 import { ConnectionError } from '../errors.js';
@@ -17,7 +17,7 @@ type Answer = number | 'drop';
  * A one-broker cluster whose Produce answers come from a script, per request: an error
  * code for every partition, or 'drop' (the connection breaks). Records what was sent.
  */
-function scriptedCluster(script: Answer[]) {
+function scriptedCluster(script: Answer[], beforeAnswer: () => Promise<void> = async () => {}) {
   const sent: { sequence: number; values: string[] }[] = [];
   let refreshes = 0;
   let offset = 0;
@@ -33,6 +33,7 @@ function scriptedCluster(script: Answer[]) {
       // acks, timeout, 1 topic 't', 1 partition, its index and records length: 45 bytes.
       const { header, records } = decodeRecordBatch(frame, 45);
       sent.push({ sequence: header.baseSequence, values: records.map((r) => r.value!.toString()) });
+      await beforeAnswer();
       const answer = script.shift() ?? ErrorCode.NONE;
       if (answer === 'drop') throw new ConnectionError('fake:9092', 'connection dropped');
       const baseOffset = offset;
@@ -80,7 +81,7 @@ async function producerParts(cluster: Cluster, idempotent: boolean, maxInFlightR
     onReady: () => sender?.wake(),
   });
   sender = new Sender({ cluster, accumulator, memory, options, identity });
-  const send = (values: string[]) => {
+  const send = (values: string[], { close = true } = {}) => {
     const tracker = new SendTracker();
     const queue = accumulator.queue('t', 0);
     for (const value of values) {
@@ -100,7 +101,7 @@ async function producerParts(cluster: Cluster, idempotent: boolean, maxInFlightR
         performance.now(),
       );
     }
-    accumulator.close(queue);
+    if (close) accumulator.close(queue);
     tracker.sealed();
     sender!.wake();
     return tracker.promise;
@@ -120,6 +121,23 @@ describe('Sender', () => {
     ]);
     expect(refreshes()).toBeGreaterThanOrEqual(1);
     expect(memory.usedBytes).toBe(0);
+  });
+
+  it('keeps filling a lingered batch while the leader has no room, then sends it whole', async () => {
+    let answerFirst!: () => void;
+    const firstAnswered = new Promise<void>((go) => (answerFirst = go));
+    const { cluster, sent } = scriptedCluster([], () => firstAnswered);
+    const { send } = await producerParts(cluster, false);
+    const first = send(['a'], { close: false });
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    const later: Promise<unknown>[] = [];
+    for (const value of ['b', 'c', 'd']) {
+      later.push(send([value], { close: false }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    answerFirst();
+    await Promise.all([first, ...later]);
+    expect(sent.map((s) => s.values)).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
   it('fails a batch on an error retrying cannot fix, and frees its memory', async () => {

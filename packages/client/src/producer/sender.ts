@@ -106,15 +106,24 @@ export class Sender {
     this.#schedule(nextWakeMs);
   }
 
-  /** Expires old batches and closes a lingered open batch; returns when to look again. */
+  /**
+   * Expires old batches and closes a lingered open batch if it would go out now; returns when
+   * to look again. While the leader has no room for another request, a lingered batch stays
+   * open and keeps filling, as Kafka's does: closing it would queue many small batches that
+   * leave one per request, so a slow acks=all round trip would turn into a growing backlog.
+   */
   #prepare(queue: PartitionQueue, now: number): number {
     const { lingerMs, deliveryTimeoutMs } = this.#deps.options;
     let wakeAt = Infinity;
     const open = queue.open;
     if (open !== null) {
+      const age = now - open.createdMs;
       const flushing = this.#flushRequests > 0 || this.#deps.memory.exhausted;
-      if (flushing || now - open.createdMs >= lingerMs) this.#deps.accumulator.close(queue);
-      else wakeAt = open.createdMs + lingerMs;
+      if (age < lingerMs && !flushing) wakeAt = open.createdMs + lingerMs;
+      else if (flushing || age >= deliveryTimeoutMs || this.#wouldSendNext(queue))
+        this.#deps.accumulator.close(queue);
+      // Otherwise the answer that frees the leader's request slot wakes the sender.
+      else wakeAt = open.createdMs + deliveryTimeoutMs;
     }
     while (queue.ready.length > 0 && now - queue.ready[0]!.createdMs >= deliveryTimeoutMs) {
       const expired = queue.ready.shift()!;
@@ -132,6 +141,15 @@ export class Sender {
       if (head.retryAtMs > now) wakeAt = Math.min(wakeAt, head.retryAtMs);
     }
     return wakeAt;
+  }
+
+  /** Whether a batch closed now would be the partition's next and its leader could take it. */
+  #wouldSendNext(queue: PartitionQueue): boolean {
+    if (queue.ready.length > 0) return false;
+    const leader = this.#deps.cluster.leaderFor(queue.topic, queue.partition);
+    // Closed, it counts as waiting for a leader, and the drain asks for metadata.
+    if (leader === undefined) return true;
+    return (this.#inFlightByNode.get(leader) ?? 0) < this.#deps.options.maxInFlightRequests;
   }
 
   #sendableHead(queue: PartitionQueue, now: number): ProducerBatch | undefined {

@@ -170,6 +170,18 @@ describe('PartitionLeader ISR changes', () => {
     expect(l.committedIsr).toEqual([1, 2, 3]);
   });
 
+  it('does not ask for a caught-up replica the controller would refuse (fenced), until it may join', () => {
+    const l = leader({ isr: [1, 2], logEndOffset: 10, highWatermark: 10 });
+    l.followerFetched(2, 10, 0);
+    l.followerFetched(3, 10, 0);
+    const fenced = new Set([3]);
+    const mayJoin = (id: number) => !fenced.has(id);
+    expect(l.proposeIsrChange(1, mayJoin)).toBeNull();
+    expect(l.proposeIsrChange(50, mayJoin)).toBeNull();
+    fenced.delete(3);
+    expect(l.proposeIsrChange(51, mayJoin)).toMatchObject({ newIsr: [1, 2, 3] });
+  });
+
   it('does not expand a replica below the start of this leader epoch, even if it reached the HW', () => {
     const l = leader({ isr: [1, 2], logEndOffset: 20, highWatermark: 5 });
     l.followerFetched(3, 12, 0);

@@ -270,16 +270,18 @@ export class PartitionLeader {
    * The ISR change to send to the controller now, or null. A shrink (members that have not
    * caught up within replicaLagTimeMaxMs) comes before an expand (replicas whose log end
    * offset reached both the HW and this epoch's start). Never a second proposal while one
-   * is in flight, and none during the backoff after a refusal or failure.
+   * is in flight, and none during the backoff after a refusal or failure. `mayJoin` says
+   * which brokers the controller would let join now (registered, unfenced, not shutting
+   * down); asking for any other would only be refused, again after every backoff (KIP-841).
    */
-  proposeIsrChange(nowMs: number): IsrProposal | null {
+  proposeIsrChange(nowMs: number, mayJoin: (brokerId: number) => boolean = () => true): IsrProposal | null {
     if (this.#inFlight !== null) return null;
     if (this.#backoffPending) {
       this.#backoffPending = false;
       this.#retryNotBeforeMs = nowMs + this.#retryBackoffMs;
     }
     if (nowMs < this.#retryNotBeforeMs) return null;
-    const newIsr = this.#shrunkIsr(nowMs) ?? this.#expandedIsr();
+    const newIsr = this.#shrunkIsr(nowMs) ?? this.#expandedIsr(mayJoin);
     if (newIsr === null) return null;
     const proposal: IsrProposal = {
       leaderEpoch: this.#leaderEpoch,
@@ -394,10 +396,11 @@ export class PartitionLeader {
   }
 
   /** Eligible replicas join, and unsettled adds are asked for again so an answer settles them. */
-  #expandedIsr(): readonly number[] | null {
+  #expandedIsr(mayJoin: (brokerId: number) => boolean): readonly number[] | null {
     const joining = this.#replicas.filter((id) => {
       if (this.#committedIsr.includes(id)) return false;
       if (this.#uncertainAdds.includes(id)) return true;
+      if (!mayJoin(id)) return false;
       const leo = this.#followers.get(id)?.logEndOffset ?? -1;
       return leo >= this.#highWatermark && leo >= this.#leaderEpochStartOffset;
     });

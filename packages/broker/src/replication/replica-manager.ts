@@ -193,7 +193,7 @@ export class ReplicaManager {
   #proposeIsrChange(partition: Partition): void {
     const leader = partition.leader;
     if (leader === null) return;
-    const proposal = leader.proposeIsrChange(Date.now());
+    const proposal = leader.proposeIsrChange(Date.now(), (brokerId) => this.#unfenced(brokerId));
     if (proposal === null) return;
     this.#proposals.set(leader, proposal);
     const current = (): boolean => partition.leader === leader && this.#proposals.get(leader) === proposal;
@@ -227,6 +227,11 @@ export class ReplicaManager {
         if (current()) leader.isrChangeFailed();
       },
     );
+  }
+
+  /** The metadata's brokers are the unfenced ones: only they may join an ISR. */
+  #unfenced(brokerId: number): boolean {
+    return this.#options.currentView().brokers.some((broker) => broker.nodeId === brokerId);
   }
 
   #countIsrChange(partition: Partition, before: number, isr: readonly number[]): void {

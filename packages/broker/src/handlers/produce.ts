@@ -76,7 +76,8 @@ function appendPartition(topicName: string, index: number, records: Buffer | nul
   const header = validation.batches[0]!.header;
   const fault = clientBatchFault(header);
   if (fault !== null) return refuse(fault);
-  if (acks === -1 && leader.checkAcksAll() !== ErrorCode.NONE) return refuse(leader.checkAcksAll());
+  const acksAllRefusal = acks === -1 ? leader.checkAcksAll() : ErrorCode.NONE;
+  if (acksAllRefusal !== ErrorCode.NONE) return refuse(acksAllRefusal);
   const verdict = partition.checkProducer(header);
   if (verdict.kind === 'refuse') {
     logger.debug({ partition: partition.key, errorCode: verdict.errorCode, reason: verdict.reason }, 'producer batch refused');

@@ -1,8 +1,8 @@
 /**
  * The states of a classic (JoinGroup/SyncGroup) group and the table of what each state
  * answers, after Kafka's ClassicGroupState. The coordinator core dispatches every request
- * through the per-state tables in coordinator-core.ts; this file holds the states, the allowed
- * previous state of each, and the table as documentation.
+ * through the per-state tables in its request files under core/; this file holds the states,
+ * the allowed previous state of each, and the table as documentation.
  *
  * | request \ state       | Empty                        | PreparingRebalance            | CompletingRebalance               | Stable                               |
  * |-----------------------|------------------------------|-------------------------------|-----------------------------------|--------------------------------------|

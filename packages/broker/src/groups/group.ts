@@ -1,7 +1,7 @@
 /**
  * One group's membership and committed offsets, as plain data with the small rules that
  * only look at the group itself (protocol votes, leader choice, who has joined). What
- * happens on a request or a timer lives in coordinator-core.ts.
+ * happens on a request or a timer lives in the coordinator core's files under core/.
  */
 import { assert } from '@rill/base';
 import { assertTransition, type GroupState } from './group-state.js';

@@ -138,6 +138,14 @@ async function measureControllerFailover(ctx: ChaosContext, cycle: number, kind:
 
 const ledBy = (view: readonly PartitionState[], nodeId: number): number[] => view.filter((p) => p.leader === nodeId).map((p) => p.partition);
 
+/** A seeded pick of a partition, then of one of its followers (which may lead other partitions). */
+async function pickFollower(ctx: ChaosContext): Promise<{ victim: ServerProcess; partition: number }> {
+  const view = await currentView(ctx);
+  const partition = pick(ctx.rng, view);
+  const victim = ctx.cluster.node(pick(ctx.rng, partition.replicas.filter((r) => r !== partition.leader)));
+  return { victim, partition: partition.partition };
+}
+
 /** F1: kill -9 a partition leader; restart it 0–1.5 s after its partitions have failed over. */
 const killLeader: Fault = {
   kind: 'kill-leader',
@@ -164,11 +172,9 @@ const killFollower: Fault = {
   weight: 2,
   available: () => true,
   async run(ctx, cycle) {
-    const view = await currentView(ctx);
-    const partition = pick(ctx.rng, view);
-    const victim = ctx.cluster.node(pick(ctx.rng, partition.replicas.filter((r) => r !== partition.leader)));
+    const { victim, partition } = await pickFollower(ctx);
     const delayMs = ctx.rng.between(0, 2000);
-    record(ctx, cycle, this.kind, 'fault', `kill -9 node ${victim.nodeId} (follower of ${partition.partition})`);
+    record(ctx, cycle, this.kind, 'fault', `kill -9 node ${victim.nodeId} (follower of ${partition})`);
     await kill(ctx, victim);
     await pause(delayMs);
     record(ctx, cycle, this.kind, 'heal', `restart node ${victim.nodeId}`);
@@ -225,11 +231,9 @@ const pauseFollower: Fault = {
   weight: 2,
   available: () => true,
   async run(ctx, cycle) {
-    const view = await currentView(ctx);
-    const partition = pick(ctx.rng, view);
-    const victim = ctx.cluster.node(pick(ctx.rng, partition.replicas.filter((r) => r !== partition.leader)));
+    const { victim, partition } = await pickFollower(ctx);
     const holdMs = ctx.replicaLagMs + ctx.rng.between(500, 1500);
-    record(ctx, cycle, this.kind, 'fault', `SIGSTOP node ${victim.nodeId} for ${holdMs} ms (follower of ${partition.partition})`);
+    record(ctx, cycle, this.kind, 'fault', `SIGSTOP node ${victim.nodeId} for ${holdMs} ms (follower of ${partition})`);
     await stop(ctx, victim);
     await pause(holdMs);
     record(ctx, cycle, this.kind, 'heal', `SIGCONT node ${victim.nodeId}`);

@@ -34,6 +34,16 @@ export interface QuorumNodeOptions {
 const tickMs = 25;
 
 /**
+ * How long the leader holds a Fetch it has nothing new for (KRaft's fetch max wait, 500 ms
+ * there too). An idle follower or observer then costs two messages per this period instead
+ * of one round trip per tick. It must stay well below the fetch timeout (2 s by default) and
+ * the request timeout: a follower only counts its leader alive, and the leader its
+ * followers, by the fetches that are answered and sent. New metadata never waits for it:
+ * appending, or a high watermark move, answers a held fetch at once.
+ */
+const fetchMaxWaitMs = 500;
+
+/**
  * This node's member of the metadata quorum: the Raft core with its LevelDB log, its gRPC
  * transport and its driver. A node that is not among the voters is an observer: it
  * replicates the log but never votes or leads.
@@ -110,14 +120,21 @@ export class QuorumNode {
 
 function raftOptions(options: QuorumNodeOptions): RaftOptions {
   const ticks = (ms: number): number => Math.max(1, Math.round(ms / tickMs));
+  const fetchTimeoutTicks = ticks(options.timings.fetchTimeoutMs);
+  const requestTimeoutTicks = ticks(options.timings.requestTimeoutMs);
   return {
     nodeId: options.nodeId,
     voters: [...options.voters.keys()],
     electionTimeoutTicks: ticks(options.timings.electionTimeoutMs),
-    fetchTimeoutTicks: ticks(options.timings.fetchTimeoutMs),
+    fetchTimeoutTicks,
     electionBackoffMaxTicks: ticks(options.timings.electionBackoffMaxMs),
-    requestTimeoutTicks: ticks(options.timings.requestTimeoutMs),
+    requestTimeoutTicks,
     fetchBackoffTicks: 1,
+    // With shortened timeouts (tests), a quarter of the shorter one, as 500 ms is of 2 s.
+    fetchMaxWaitTicks: Math.max(
+      1,
+      Math.min(ticks(fetchMaxWaitMs), Math.floor(Math.min(fetchTimeoutTicks, requestTimeoutTicks) / 4)),
+    ),
     maxFetchEntries: 1000,
     maxFetchBytes: 1024 * 1024,
     snapshotChunkBytes: 1024 * 1024,

@@ -20,7 +20,7 @@ const samples: RaftMessage[] = [
   { kind: 'BeginQuorumEpochResponse', ...header, ...responseFields, leaderId: null },
   { kind: 'EndQuorumEpochRequest', ...header, epoch: 5, leaderId: 1, preferredSuccessors: [3, 2] },
   { kind: 'EndQuorumEpochResponse', ...header, ...responseFields },
-  { kind: 'FetchRequest', ...header, correlationId: 9, epoch: 4, fetchOffset: 12, lastFetchedEpoch: 3, maxBytes: 1024 },
+  { kind: 'FetchRequest', ...header, correlationId: 9, epoch: 4, fetchOffset: 12, lastFetchedEpoch: 3, highWatermark: 10, maxBytes: 1024 },
   {
     kind: 'FetchResponse', ...header, ...responseFields, correlationId: 9, highWatermark: 10,
     entries: [{ offset: 12, epoch: 4, payload: Buffer.from('x') }], divergingEpoch: null, snapshotId: null,

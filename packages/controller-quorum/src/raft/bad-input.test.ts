@@ -87,6 +87,7 @@ function fetch(overrides: Partial<FetchRequest>): FetchRequest {
     epoch: 1,
     fetchOffset: 3,
     lastFetchedEpoch: 1,
+    highWatermark: 0,
     maxBytes: 1000,
     ...overrides,
   };
@@ -208,6 +209,15 @@ describe('bad input: fetches that do not match the log', () => {
     const effects = receive(leader, fetch({ lastFetchedEpoch: 2 }));
     expect(effects.messages).toEqual([]);
     expect(effects.events.map((e) => e.kind)).toEqual(['dropped']);
+  });
+
+  it('drops a fetch whose high watermark is above its own log end, and holds nothing for it', () => {
+    const leader = ledCluster().core(1);
+    const effects = receive(leader, fetch({ from: 9, highWatermark: 4 }));
+    expect(effects.messages).toEqual([]);
+    expect(effects.events.map((e) => e.kind)).toEqual(['dropped']);
+    for (let i = 0; i < scriptedOptions.fetchMaxWaitTicks; i++) leader.tick();
+    expect(leader.drain().messages.filter((m) => m.to === 9)).toEqual([]);
   });
 
   it('refuses fetched entries that leave a gap or go back in epoch, and keeps its log', () => {
@@ -377,6 +387,7 @@ describe('bad input: malformed messages', () => {
     ['an array', [valid]],
     ['unknown kind', { ...valid, kind: 'AppendEntries' }],
     ['negative fetch offset', { ...valid, fetchOffset: -1 }],
+    ['negative high watermark', { ...valid, highWatermark: -1 }],
     ['NaN epoch', { ...valid, epoch: Number.NaN }],
     ['fractional offset', { ...valid, fetchOffset: 1.5 }],
     ['epoch above int32', { ...valid, epoch: 2 ** 31 }],

@@ -27,6 +27,7 @@ import {
 import { RaftLog } from './log.js';
 import type { RaftMessage } from './messages.js';
 import { handleFetchResponse, pollFetcher } from './replication-follower.js';
+import { completeHeldFetches } from './fetch-purgatory.js';
 import {
   advanceHighWatermark,
   handleFetchRequest,
@@ -202,6 +203,7 @@ export class RaftCore {
         resendBeginQuorumEpoch(state);
       }
     }
+    completeHeldFetches(state);
     tickElection(state);
     pollFetcher(state);
   }
@@ -215,6 +217,7 @@ export class RaftCore {
       return emit(state, 'dropped', `${message.kind} from ${message.from} to ${message.to}`);
     }
     dispatch(state, message);
+    completeHeldFetches(state);
     pollFetcher(state);
   }
 
@@ -242,6 +245,7 @@ export class RaftCore {
     state.log.append(entries);
     state.effects.persistEntries(entries);
     advanceHighWatermark(state);
+    completeHeldFetches(state);
     return { ok: true, lastOffset: state.log.endOffset - 1 };
   }
 
@@ -337,6 +341,7 @@ function checkOptions(options: RaftOptions): void {
     'electionBackoffMaxTicks',
     'requestTimeoutTicks',
     'fetchBackoffTicks',
+    'fetchMaxWaitTicks',
   ] as const) {
     assert(inRange(options[name], timeoutTicksMax), `${name} in [1, ${timeoutTicksMax}]`);
   }

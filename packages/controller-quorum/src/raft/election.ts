@@ -175,14 +175,22 @@ export function handleEndQuorumEpoch(state: NodeState, request: EndQuorumEpochRe
     return respond('INCONSISTENT_VOTER_SET');
   if (request.epoch < state.epoch) return respond('FENCED_LEADER_EPOCH');
   if (!learnLeader(state, request.epoch, null, request.from, `EndQuorumEpoch from node ${request.from}`)) return;
-  if (state.role.kind === 'follower' && state.leaderId === request.from) {
-    // The first preferred successor campaigns at once; the others wait their turn (KIP-595).
-    const rank = request.preferredSuccessors.indexOf(state.options.nodeId);
-    const delay =
-      rank === 0 ? 0 : state.options.random.between(1, state.options.electionBackoffMaxTicks);
-    becomeUnattached(state, state.epoch, `leader ${request.from} resigned`, state.now + delay);
+  const role = state.role;
+  if (role.kind === 'follower' && state.leaderId === request.from) {
+    const deadline = state.now + successorDelay(state, request);
+    becomeUnattached(state, state.epoch, `leader ${request.from} resigned`, deadline);
+  } else if (role.kind === 'unattached') {
+    // The leader already told us it stepped down, in the answer to a fetch it held
+    // (fetch-purgatory.ts), which may overtake this request: still campaign in turn.
+    role.electionDeadline = Math.min(role.electionDeadline, state.now + successorDelay(state, request));
   }
   respond('NONE');
+}
+
+/** The first preferred successor campaigns at once; the others wait their turn (KIP-595). */
+function successorDelay(state: NodeState, request: EndQuorumEpochRequest): number {
+  const rank = request.preferredSuccessors.indexOf(state.options.nodeId);
+  return rank === 0 ? 0 : state.options.random.between(1, state.options.electionBackoffMaxTicks);
 }
 
 export function handleQuorumEpochResponse(state: NodeState, response: RaftResponse): void {

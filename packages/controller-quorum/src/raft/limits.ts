@@ -32,6 +32,12 @@ export const votersMax = 64;
  */
 export const observersTrackedMax = 1024;
 
+/**
+ * Fetches the leader holds at once, waiting for news (fetch-purgatory.ts): one per fetching
+ * node, so every voter and every tracked observer fits. Past it a fetch is answered at once.
+ */
+export const heldFetchesMax = votersMax + observersTrackedMax;
+
 /** Entries in one Fetch response, whatever a follower asks for. */
 export const fetchEntriesMax = 4096;
 

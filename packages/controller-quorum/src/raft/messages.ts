@@ -73,8 +73,10 @@ export interface EndQuorumEpochResponse extends ResponseEnvelope {
 }
 
 /**
- * Pull replication: "my log ends at fetchOffset, its last entry has lastFetchedEpoch". The
- * correlation id is echoed so a late or duplicated response is recognised and ignored.
+ * Pull replication: "my log ends at fetchOffset, its last entry has lastFetchedEpoch, and I
+ * know everything below highWatermark is committed". The correlation id is echoed so a late
+ * or duplicated response is recognised and ignored. The leader holds a fetch it has nothing
+ * new for (long polling); the fetcher's high watermark tells it when it has, as in KIP-1166.
  */
 export interface FetchRequest extends Envelope {
   readonly kind: 'FetchRequest';
@@ -82,6 +84,7 @@ export interface FetchRequest extends Envelope {
   readonly epoch: number;
   readonly fetchOffset: number;
   readonly lastFetchedEpoch: number;
+  readonly highWatermark: number;
   readonly maxBytes: number;
 }
 

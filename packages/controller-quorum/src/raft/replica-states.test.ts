@@ -30,6 +30,7 @@ function fetchFrom(from: number, fetchOffset: number): FetchRequest {
     epoch: 1,
     fetchOffset,
     lastFetchedEpoch: fetchOffset === 0 ? 0 : 1,
+    highWatermark: 0,
     maxBytes: 1000,
   };
 }

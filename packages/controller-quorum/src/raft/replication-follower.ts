@@ -1,8 +1,9 @@
 /**
  * The fetching half of pull replication, for followers and observers: one Fetch (or
- * FetchSnapshot) in flight, retried after the request timeout; entries appended only when
- * they continue our log; truncation only where the leader says we diverge, never below the
- * high watermark (KIP-595; reliability plan §1.2 "Rill rule").
+ * FetchSnapshot) in flight, retried after the request timeout, the next sent as soon as one
+ * is answered (the leader holds a fetch until it has news: long polling); entries appended
+ * only when they continue our log; truncation only where the leader says we diverge, never
+ * below the high watermark (KIP-595; reliability plan §1.2 "Rill rule").
  */
 import { fetchBytesMax } from './limits.js';
 import type { FetchResponse, RaftResponse } from './messages.js';
@@ -57,6 +58,7 @@ export function pollFetcher(state: NodeState): void {
     epoch: state.epoch,
     fetchOffset: log.endOffset,
     lastFetchedEpoch: log.lastEpoch,
+    highWatermark: state.highWatermark,
     maxBytes,
   });
 }
@@ -133,8 +135,8 @@ export function handleFetchResponse(state: NodeState, response: FetchResponse): 
   // log end, so its high watermark applies to us up to there.
   const highWatermark = Math.min(response.highWatermark, state.log.endOffset);
   if (highWatermark > state.highWatermark) state.highWatermark = highWatermark;
-  fetcher.nextFetchTick =
-    state.now + (response.entries.length > 0 ? 0 : state.options.fetchBackoffTicks);
+  // Even an empty answer: the leader held it until it had news or its max wait ran out.
+  fetcher.nextFetchTick = state.now;
 }
 
 function appendFetched(state: NodeState, response: FetchResponse): boolean {

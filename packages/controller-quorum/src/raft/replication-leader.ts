@@ -3,80 +3,39 @@
  * proven it holds, move the high watermark, and resign when a majority stops fetching.
  */
 import { assert } from '@rill/base';
-import { fetchBytesMax, fetchEntriesMax, observersTrackedMax } from './limits.js';
-import type { RaftLog } from './log.js';
-import type { FetchRequest, FetchResponse, RaftError } from './messages.js';
+import {
+  currentAnswer,
+  fetchError,
+  hasNewHighWatermark,
+  sendFetchAnswer,
+  sendFetchResponse,
+} from './fetch-answer.js';
+import { holdFetch } from './fetch-purgatory.js';
+import { observersTrackedMax } from './limits.js';
+import type { FetchRequest } from './messages.js';
 import { emit, majority, newReplicaProgress, send } from './state.js';
 import type { NodeState, ReplicaProgress } from './state.js';
-import type { Entry, SnapshotId } from './types.js';
-
-export type FetchAnswer =
-  | { readonly kind: 'entries'; readonly entries: Entry[] }
-  | { readonly kind: 'diverging'; readonly epoch: number; readonly endOffset: number }
-  | { readonly kind: 'snapshot'; readonly snapshotId: SnapshotId };
-
-/** What a fetcher whose log ends at (fetchOffset, lastFetchedEpoch) needs next. Pure. */
-export function answerFetch(
-  log: RaftLog,
-  request: FetchRequest,
-  maxEntries: number,
-  maxBytes: number,
-): FetchAnswer {
-  const { fetchOffset, lastFetchedEpoch } = request;
-  const snapshot = log.snapshot;
-  if (fetchOffset < log.startOffset) {
-    assert(snapshot !== null, 'a log starting above 0 has a snapshot');
-    return {
-      kind: 'snapshot',
-      snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch },
-    };
-  }
-  if (fetchOffset <= log.endOffset && log.epochAt(fetchOffset - 1) === lastFetchedEpoch) {
-    return { kind: 'entries', entries: log.read(fetchOffset, maxEntries, maxBytes) };
-  }
-  const agreed = log.endOffsetForEpoch(lastFetchedEpoch);
-  if (agreed === null) {
-    assert(snapshot !== null, 'only a snapshot hides epochs');
-    return {
-      kind: 'snapshot',
-      snapshotId: { lastOffset: snapshot.lastOffset, lastEpoch: snapshot.lastEpoch },
-    };
-  }
-  return {
-    kind: 'diverging',
-    epoch: agreed.epoch,
-    endOffset: Math.min(agreed.endOffset, fetchOffset),
-  };
-}
-
-/** The error a Fetch or FetchSnapshot in `epoch` gets from us, or NONE if we lead that epoch. */
-export function fetchError(state: NodeState, epoch: number): RaftError {
-  if (epoch < state.epoch) return 'FENCED_LEADER_EPOCH';
-  if (epoch > state.epoch) return 'UNKNOWN_LEADER_EPOCH';
-  return state.role.kind === 'leader' ? 'NONE' : 'NOT_LEADER_OR_FOLLOWER';
-}
 
 export function handleFetchRequest(state: NodeState, request: FetchRequest): void {
   const error = fetchError(state, request.epoch);
-  if (error !== 'NONE') return respond(state, request, { error });
-  if (request.lastFetchedEpoch > request.epoch) {
-    emit(
-      state,
-      'dropped',
-      `fetch from ${request.from}: last fetched epoch ${request.lastFetchedEpoch} after its epoch`,
-    );
-    return;
-  }
-  const maxEntries = Math.min(state.options.maxFetchEntries, fetchEntriesMax);
-  const maxBytes = Math.min(request.maxBytes, state.options.maxFetchBytes, fetchBytesMax);
-  const answer = answerFetch(state.log, request, maxEntries, maxBytes);
+  if (error !== 'NONE') return sendFetchResponse(state, request, { error });
+  const problem = inconsistency(request);
+  if (problem !== null) return emit(state, 'dropped', `fetch from ${request.from}: ${problem}`);
+  const answer = currentAnswer(state, request);
   recordFetch(state, request.from, answer.kind === 'entries' ? request.fetchOffset : null);
-  if (answer.kind === 'entries') return respond(state, request, { entries: answer.entries });
-  if (answer.kind === 'diverging')
-    return respond(state, request, {
-      divergingEpoch: { epoch: answer.epoch, endOffset: answer.endOffset },
-    });
-  respond(state, request, { snapshotId: answer.snapshotId });
+  // Checked after recordFetch: this very fetch may have moved the high watermark.
+  const caughtUp = answer.kind === 'entries' && answer.entries.length === 0;
+  if (caughtUp && !hasNewHighWatermark(state, request)) return holdFetch(state, request);
+  sendFetchAnswer(state, request, answer);
+}
+
+/** A fetcher's own log cannot look like this: a corrupt request. */
+function inconsistency(request: FetchRequest): string | null {
+  if (request.lastFetchedEpoch > request.epoch)
+    return `last fetched epoch ${request.lastFetchedEpoch} after its epoch`;
+  if (request.highWatermark > request.fetchOffset)
+    return `high watermark ${request.highWatermark} above its log end ${request.fetchOffset}`;
+  return null;
 }
 
 /**
@@ -132,23 +91,6 @@ function observerProgress(state: NodeState, nodeId: number): ReplicaProgress | n
   const progress = newReplicaProgress();
   observers.set(nodeId, progress);
   return progress;
-}
-
-function respond(state: NodeState, request: FetchRequest, body: Partial<FetchResponse>): void {
-  send(state, {
-    kind: 'FetchResponse',
-    from: state.options.nodeId,
-    to: request.from,
-    correlationId: request.correlationId,
-    error: 'NONE',
-    epoch: state.epoch,
-    leaderId: state.leaderId,
-    highWatermark: state.highWatermark,
-    entries: [],
-    divergingEpoch: null,
-    snapshotId: null,
-    ...body,
-  });
 }
 
 /**

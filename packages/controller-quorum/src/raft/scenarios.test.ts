@@ -19,8 +19,11 @@ describe('raft scenarios', () => {
   it('KIP-996: a follower that hears its leader refuses a pre-vote, and the leader stays', async () => {
     const cluster = new ScriptedCluster([1, 2, 3]);
     elect(cluster, 1);
-    cluster.note('node 3 stops hearing from node 1 (one-way loss 1->3); 2 keeps fetching');
+    cluster.note(
+      'node 3 stops hearing from node 1 (one-way loss 1->3); 2 keeps fetching, its fetches held by 1 up to the max wait',
+    );
     for (let i = 0; i < 20; i++) {
+      cluster.tick(1);
       cluster.tick(2);
       cluster.deliver(between(1, 2));
       cluster.tick(3);

@@ -7,7 +7,8 @@
 import { snapshotBytesMax, snapshotChunkBytesMax } from './limits.js';
 import type { FetchSnapshotRequest, FetchSnapshotResponse } from './messages.js';
 import { acceptFetchResponse, activeFetcher } from './replication-follower.js';
-import { fetchError, recordFetch } from './replication-leader.js';
+import { fetchError } from './fetch-answer.js';
+import { recordFetch } from './replication-leader.js';
 import { checkSnapshotFits } from './snapshot-download.js';
 import { emit, send } from './state.js';
 import type { NodeState } from './state.js';

@@ -1,12 +1,12 @@
 /**
  * The mutable state one RaftCore owns, and the small helpers every handler shares. Handlers
- * live in election.ts, replication.ts and snapshot.ts and take this object; transitions.ts
+ * live in election.ts, replication-*.ts, fetch-*.ts and snapshot.ts and take this object; transitions.ts
  * is the only place that changes role or epoch.
  */
 import { assert } from '@rill/base';
 import { EffectsBuffer } from './effects.js';
 import type { RaftLog } from './log.js';
-import type { RaftMessage } from './messages.js';
+import type { FetchRequest, RaftMessage } from './messages.js';
 import type { SnapshotDownload } from './snapshot-download.js';
 import type { RaftEvent, RaftOptions, RaftRole } from './types.js';
 
@@ -43,6 +43,12 @@ export interface VoterProgress extends ReplicaProgress {
   lastBeginTick: number;
 }
 
+/** A Fetch the leader holds until there is news for its sender (fetch-purgatory.ts). */
+export interface HeldFetch {
+  readonly request: FetchRequest;
+  readonly sinceTick: number;
+}
+
 export function newReplicaProgress(): ReplicaProgress {
   return { endOffset: -1, fetchedTick: null, caughtUpTick: null, leaderEndAtLastFetch: null };
 }
@@ -72,6 +78,8 @@ export type RoleState =
       readonly progress: Map<number, VoterProgress>;
       /** Non-voters that fetched in this epoch, at most observersTrackedMax of them. */
       readonly observers: Map<number, ReplicaProgress>;
+      /** Caught-up fetches waiting for news, by sender: at most heldFetchesMax. */
+      readonly heldFetches: Map<number, HeldFetch>;
     };
 
 export interface NodeState {

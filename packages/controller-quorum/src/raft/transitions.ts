@@ -4,6 +4,7 @@
  * for persistence whenever epoch or vote change.
  */
 import { assert } from '@rill/base';
+import { releaseHeldFetches } from './fetch-purgatory.js';
 import { epochJumpMax } from './limits.js';
 import { advanceHighWatermark } from './replication-leader.js';
 import {
@@ -50,11 +51,13 @@ export function becomeUnattached(
 ): void {
   setEpoch(state, epoch);
   state.leaderId = null;
+  const previous = state.role;
   state.role = {
     kind: 'unattached',
     electionDeadline: deadline ?? electionDeadline(state),
     fetcher: newFetcher(state.now),
   };
+  releaseHeldFetches(state, previous);
   emit(state, 'role', reason);
 }
 
@@ -68,6 +71,7 @@ export function becomeFollower(
   assert(leaderId !== state.options.nodeId, 'we never follow ourselves');
   setEpoch(state, epoch);
   state.leaderId = leaderId;
+  const previous = state.role;
   // The lease starts now: KIP-996 refuses pre-votes until a fetch timeout passes without a fetch.
   state.role = {
     kind: 'follower',
@@ -76,6 +80,7 @@ export function becomeFollower(
       state.options.fetchTimeoutTicks + state.options.random.between(0, state.options.electionTimeoutTicks - 1),
     fetcher: newFetcher(state.now),
   };
+  releaseHeldFetches(state, previous);
   emit(state, 'role', reason);
 }
 
@@ -145,7 +150,7 @@ export function becomeLeader(state: NodeState): void {
       { ...newReplicaProgress(), lastFetchTick: state.now, lastBeginTick: state.now },
     ]),
   );
-  state.role = { kind: 'leader', progress, observers: new Map() };
+  state.role = { kind: 'leader', progress, observers: new Map(), heldFetches: new Map() };
   emit(state, 'role', `won the election with ${majority(state)} of ${state.voters.size} votes`);
   // Raft §5.4.2 / KIP-595: entries of older epochs only commit under one of our own.
   const entry: Entry = {

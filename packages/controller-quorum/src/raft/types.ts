@@ -87,8 +87,16 @@ export interface RaftOptions {
   readonly electionBackoffMaxTicks: number;
   /** controller.quorum.request.timeout.ms in ticks: a request unanswered this long is resent. */
   readonly requestTimeoutTicks: number;
-  /** Wait before the next fetch after an empty response (our stand-in for long polling). */
+  /** Wait before the next fetch after a failed or refused one (an answered fetch is followed
+   * by the next at once: the leader holds caught-up fetches, so there is nothing to pace). */
   readonly fetchBackoffTicks: number;
+  /**
+   * KRaft's fetch max wait, in ticks: how long the leader holds a Fetch it has nothing new
+   * for before answering it empty. New entries or a high watermark the fetcher does not know
+   * yet answer it at once. Keep it well below the fetch and request timeouts: a held fetch
+   * must be answered, and the answer travel back, long before the fetcher gives up on us.
+   */
+  readonly fetchMaxWaitTicks: number;
   readonly maxFetchEntries: number;
   readonly maxFetchBytes: number;
   readonly snapshotChunkBytes: number;

@@ -71,6 +71,7 @@ const schemas: Readonly<Record<RaftMessage['kind'], Readonly<Record<string, Chec
     epoch: isEpoch,
     fetchOffset: isOffset,
     lastFetchedEpoch: isEpoch,
+    highWatermark: isOffset,
     maxBytes: isCount,
   },
   FetchResponse: {

@@ -11,6 +11,9 @@ const raft: WorldConfig['raft'] = {
   electionBackoffMaxTicks: 10,
   requestTimeoutTicks: 10,
   fetchBackoffTicks: 2,
+  // Below a third of the request timeout: even with the faulty network's longest delays
+  // (3 ticks each way), most held fetches are answered before their sender resends.
+  fetchMaxWaitTicks: 3,
   maxFetchEntries: 8,
   maxFetchBytes: 64,
   snapshotChunkBytes: 16,

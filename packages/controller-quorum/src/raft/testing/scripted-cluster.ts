@@ -18,6 +18,7 @@ export const scriptedOptions: Omit<RaftOptions, 'nodeId' | 'voters'> = {
   electionBackoffMaxTicks: 5,
   requestTimeoutTicks: 10,
   fetchBackoffTicks: 1,
+  fetchMaxWaitTicks: 5,
   maxFetchEntries: 100,
   maxFetchBytes: 1 << 20,
   snapshotChunkBytes: 8,

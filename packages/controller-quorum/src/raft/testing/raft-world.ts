@@ -106,6 +106,10 @@ export class RaftWorld {
     snapshotsInstalled: 0,
     refusals: 0,
     crashes: 0,
+    /** Held fetches the leader answered empty on a tick: their max wait ran out. */
+    heldFetchesExpired: 0,
+    /** Held fetches the leader answered with entries the moment a proposal appended them. */
+    heldFetchesAnsweredOnAppend: 0,
   };
   #proposalSequence = 0;
   #markerProposedAt: { epoch: number; leaderId: number } | null = null;
@@ -187,6 +191,7 @@ export class RaftWorld {
         effects.snapshotToPersist !== null ||
         effects.truncateFrom !== null;
       for (const event of effects.events) this.#count(event);
+      this.#countHeldFetchAnswers(effects.messages, what);
       if (this.config.trace)
         for (const event of effects.events)
           this.#trace(`${node.id} ${event.kind}: ${event.reason} [${event.role} e${event.epoch}]`);
@@ -216,6 +221,19 @@ export class RaftWorld {
     else if (event.kind === 'role' && event.role === 'leader') coverage.elections++;
     else if (event.kind === 'role' && event.reason.startsWith('check-quorum'))
       coverage.checkQuorumResignations++;
+  }
+
+  /**
+   * A fetch is only ever answered on a tick when it was held to its max wait, and only ever
+   * answered during a proposal when it was held until new entries came.
+   */
+  #countHeldFetchAnswers(messages: readonly RaftMessage[], what: string): void {
+    for (const message of messages) {
+      if (message.kind !== 'FetchResponse' || message.error !== 'NONE') continue;
+      if (what === 'tick' && message.entries.length === 0) this.coverage.heldFetchesExpired++;
+      if (what.startsWith('propose') && message.entries.length > 0)
+        this.coverage.heldFetchesAnsweredOnAppend++;
+    }
   }
 
   #loadSnapshot(

@@ -94,6 +94,8 @@ export function simulateSeeds(kit: SimKit, plan: SimulationPlan): SimulationSumm
     snapshotsInstalled: 0,
     refusals: 0,
     crashes: 0,
+    heldFetchesExpired: 0,
+    heldFetchesAnsweredOnAppend: 0,
   };
   const summary: SimulationSummary = {
     seeds: 0,

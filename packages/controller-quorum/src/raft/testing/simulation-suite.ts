@@ -32,6 +32,8 @@ export function simulationSuite(options: { title: string; config: WorldConfig; f
           expect(coverage.truncations).toBeGreaterThan(0);
           expect(coverage.snapshotsInstalled).toBeGreaterThan(0);
           expect(coverage.crashes).toBeGreaterThan(0);
+          expect(coverage.heldFetchesExpired).toBeGreaterThan(chunk.length);
+          expect(coverage.heldFetchesAnsweredOnAppend).toBeGreaterThan(chunk.length);
         }
         expect(summary.livenessTicksMax).toBeLessThanOrEqual(options.config.livenessTicksMax);
       },

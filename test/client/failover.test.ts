@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProcess, waitFor } from '@rill/testkit';
+import { Cluster, ServerProcess, waitFor } from '@rill/testkit';
 import { Admin, Consumer, Producer } from '@rill/client';
 
 /**
  * The broker dies (SIGKILL) and comes back while a producer is mid-stream. Every send
- * must still succeed — retried across the outage — and every record must be readable.
- * Exactly-once (no duplicates, order kept) is checked whenever the cluster grants
- * idempotence; until the broker serves InitProducerId the guarantee is at-least-once.
- * With a multi-node cluster the same test becomes a leader failover (the leader moves
- * instead of coming back); it runs on one node until the testkit cluster lands.
+ * must still succeed — retried across the outage — and every record must be readable once.
  */
 describe('producer across a broker crash and restart', () => {
   let server: ServerProcess;
@@ -85,5 +81,81 @@ describe('producer across a broker crash and restart', () => {
     await consumer.close();
     expect(new Set(values).size).toBe(total);
     if (idempotent) expect(values).toHaveLength(total);
+  });
+});
+
+/**
+ * Three nodes, replication factor 3: the leader of a partition is killed (SIGKILL) while an
+ * idempotent acks=all producer writes to it. The producer finds the new leader from metadata
+ * and goes on; every record is acknowledged, and each is in the log once, in send order.
+ */
+describe('producer across a leader failover on three nodes', () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await Cluster.start({
+      nodes: 3,
+      properties: { 'auto.create.topics.enable': false, 'min.insync.replicas': 2 },
+    });
+    const admin = new Admin({ brokers: cluster.bootstrap });
+    await admin.createTopics([{ name: 'orders', partitions: 2, replicationFactor: 3 }]);
+    await admin.close();
+  });
+
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it('loses nothing and duplicates nothing, each partition in send order', async () => {
+    const producer = new Producer({
+      brokers: cluster.bootstrap,
+      acks: 'all',
+      requestTimeoutMs: 3000,
+      connectTimeoutMs: 1000,
+      retry: { initialBackoffMs: 50, maxBackoffMs: 500 },
+      deliveryTimeoutMs: 90_000,
+    });
+    await producer.connect();
+    expect(producer.idempotent).toBe(true);
+    const perPartition = 1500;
+    let acknowledged = 0;
+    // One writer per partition, so the order it sends in is the order it must read back.
+    const writer = async (partition: number): Promise<void> => {
+      for (let first = 0; first < perPartition; first += 10) {
+        await producer.send({
+          topic: 'orders',
+          messages: Array.from({ length: 10 }, (_, i) => ({ partition, value: String(first + i) })),
+        });
+        acknowledged += 10;
+      }
+    };
+    const writers = [writer(0), writer(1)];
+    await waitFor(() => acknowledged >= 600, {
+      timeoutMs: 30_000,
+      description: 'a first share of records acknowledged',
+    });
+    const admin = new Admin({ brokers: cluster.bootstrap });
+    const [orders] = await admin.describeTopics(['orders']);
+    const leader = orders!.partitions.find((p) => p.partition === 0)!.leader;
+    await cluster.node(leader).kill();
+    await Promise.all(writers);
+    await producer.close();
+    expect(acknowledged).toBe(2 * perPartition);
+
+    const survivors = cluster.nodes.filter((n) => n.nodeId !== leader).map((n) => n.bootstrap);
+    const consumer = new Consumer({ brokers: survivors, autoOffsetReset: 'earliest', maxWaitMs: 100 });
+    consumer.assign([
+      { topic: 'orders', partition: 0 },
+      { topic: 'orders', partition: 1 },
+    ]);
+    const read: number[][] = [[], []];
+    for await (const batch of consumer) {
+      read[batch.partition]!.push(...batch.records.map((r) => Number(r.value!.toString())));
+      if (read[0]!.length + read[1]!.length >= 2 * perPartition) break;
+    }
+    await consumer.close();
+    await admin.close();
+    const inOrder = Array.from({ length: perPartition }, (_, i) => i);
+    expect(read).toEqual([inOrder, inOrder]);
   });
 });

@@ -18,9 +18,9 @@ type Answer = number | 'drop';
  * code for every partition, or 'drop' (the connection breaks). Records what was sent.
  */
 function scriptedCluster(script: Answer[], beforeAnswer: () => Promise<void> = async () => {}) {
-  const sent: { sequence: number; values: string[] }[] = [];
+  const sent: { partition: number; sequence: number; values: string[] }[] = [];
   let refreshes = 0;
-  let offset = 0;
+  const offsets = new Map<number, number>();
   const connection = {
     version: () => 7,
     async requestFrames(
@@ -31,16 +31,21 @@ function scriptedCluster(script: Answer[], beforeAnswer: () => Promise<void> = a
       const frame = Buffer.concat(encode(1, 'test'));
       // size, api key, version, correlation id, client id 'test', null transactional id,
       // acks, timeout, 1 topic 't', 1 partition, its index and records length: 45 bytes.
+      const partition = frame.readInt32BE(37);
       const { header, records } = decodeRecordBatch(frame, 45);
-      sent.push({ sequence: header.baseSequence, values: records.map((r) => r.value!.toString()) });
+      sent.push({
+        partition,
+        sequence: header.baseSequence,
+        values: records.map((r) => r.value!.toString()),
+      });
       await beforeAnswer();
       const answer = script.shift() ?? ErrorCode.NONE;
       if (answer === 'drop') throw new ConnectionError('fake:9092', 'connection dropped');
-      const baseOffset = offset;
-      if (answer === ErrorCode.NONE) offset += records.length;
+      const baseOffset = offsets.get(partition) ?? 0;
+      if (answer === ErrorCode.NONE) offsets.set(partition, baseOffset + records.length);
       return {
         responses: [
-          { name: 't', partitionResponses: [{ index: 0, errorCode: answer, baseOffset }] },
+          { name: 't', partitionResponses: [{ index: partition, errorCode: answer, baseOffset }] },
         ],
         throttleTimeMs: 0,
       };
@@ -63,12 +68,18 @@ function scriptedCluster(script: Answer[], beforeAnswer: () => Promise<void> = a
   return { cluster, sent, refreshes: () => refreshes };
 }
 
-async function producerParts(cluster: Cluster, idempotent: boolean, maxInFlightRequests = 1) {
+async function producerParts(
+  cluster: Cluster,
+  idempotent: boolean,
+  maxInFlightRequests = 1,
+  maxRequestSize?: number,
+) {
   const options = resolveProducerOptions({
     brokers: ['fake:9092'],
     lingerMs: 0,
     idempotent,
     maxInFlightRequests,
+    ...(maxRequestSize === undefined ? {} : { maxRequestSize, batchSize: maxRequestSize }),
   });
   const memory = new MemoryBudget(options.bufferMemoryBytes, options.batchSize);
   const identity = new ProducerIdentity(cluster);
@@ -81,9 +92,9 @@ async function producerParts(cluster: Cluster, idempotent: boolean, maxInFlightR
     onReady: () => sender?.wake(),
   });
   sender = new Sender({ cluster, accumulator, memory, options, identity });
-  const send = (values: string[], { close = true } = {}) => {
+  const send = (values: string[], { close = true, partition = 0 } = {}) => {
     const tracker = new SendTracker();
-    const queue = accumulator.queue('t', 0);
+    const queue = accumulator.queue('t', partition);
     for (const value of values) {
       accumulator.tryAppend(
         queue,
@@ -138,6 +149,24 @@ describe('Sender', () => {
     answerFirst();
     await Promise.all([first, ...later]);
     expect(sent.map((s) => s.values)).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('starts each request at the next partition, so none waits behind the others', async () => {
+    let answerFirst!: () => void;
+    const firstAnswered = new Promise<void>((go) => (answerFirst = go));
+    const { cluster, sent } = scriptedCluster([], () => firstAnswered);
+    // A request holds one of these batches only, so it has to choose a partition.
+    const { send } = await producerParts(cluster, false, 1, 16 * 1024);
+    const big = (label: string) => label.padEnd(9000, '.');
+    const sends = [send([big('0a')], { partition: 0 })];
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    for (const label of ['b', 'c']) {
+      sends.push(send([big(`0${label}`)], { partition: 0 }));
+      sends.push(send([big(`1${label}`)], { partition: 1 }));
+    }
+    answerFirst();
+    await Promise.all(sends);
+    expect(sent.map((s) => s.partition)).toEqual([0, 1, 0, 1, 0]);
   });
 
   it('fails a batch on an error retrying cannot fix, and frees its memory', async () => {

@@ -38,6 +38,8 @@ const staleMetadataCodes: ReadonlySet<number> = new Set([
 export class Sender {
   readonly #deps: SenderDeps;
   readonly #inFlightByNode = new Map<number, number>();
+  /** Per leader, where the next request starts picking partitions. */
+  readonly #drainStart = new Map<number, number>();
   #wakeScheduled = false;
   #timer: NodeJS.Timeout | null = null;
   #timerAtMs = Infinity;
@@ -166,7 +168,12 @@ export class Sender {
     while ((this.#inFlightByNode.get(leader) ?? 0) < maxInFlightRequests) {
       const picked: { queue: PartitionQueue; batch: ProducerBatch }[] = [];
       let bytes = 0;
-      for (const queue of queues) {
+      // Each request starts one partition further on, as Kafka's drain does: when a request
+      // cannot hold every partition's batch, the last ones would otherwise always wait.
+      const start = this.#drainStart.get(leader) ?? 0;
+      this.#drainStart.set(leader, start + 1);
+      for (let i = 0; i < queues.length; i++) {
+        const queue = queues[(start + i) % queues.length]!;
         const batch = this.#sendableHead(queue, now);
         if (batch === undefined || (picked.length > 0 && bytes + batch.sizeBytes > maxRequestSize))
           continue;

@@ -8,6 +8,7 @@ import { producerSnapshotsPerPartitionMax, producersPerPartitionMax } from '../l
 import type { ClusterView, TopicView } from '../metadata/cluster-view.js';
 import type { NodeMetrics } from '../observability/metrics.js';
 import { FetchPurgatory } from './fetch-purgatory.js';
+import { flushFailureMessage } from './flush-failure.js';
 import { readHighWatermarks, writeHighWatermarks } from './high-watermark-checkpoint.js';
 import { readLeaderEpochCheckpoint } from './leader-epoch-checkpoint.js';
 import { logConfigFor, sameLogConfig } from './log-config.js';
@@ -278,7 +279,7 @@ export class PartitionManager {
   #runFlush(): void {
     for (const partition of this.#partitions.values()) {
       partition.log.maybeFlush().catch((error: unknown) => {
-        this.#options.logger.fatal({ err: error, partition: partition.key }, 'fsync failed; stopping (data may be lost)');
+        this.#options.logger.fatal({ err: error, partition: partition.key }, flushFailureMessage(error, partition.log.dir));
         process.exit(70);
       });
     }

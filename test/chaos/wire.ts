@@ -16,7 +16,10 @@ import {
 } from '@rill/protocol';
 import type { ServerProcess } from '@rill/testkit';
 import { RawKafkaClient } from '../support/raw-kafka-client.js';
+import { partitionStates, type PartitionState } from '../support/partition-states.js';
 import { recordContent, recordDigest, type ReadRecord } from './history.js';
+
+export type { PartitionState };
 
 /**
  * Raw Kafka requests straight to a node (never through its client proxy), each bounded in
@@ -55,26 +58,12 @@ async function connectWithin(node: Node, timeoutMs: number): Promise<RawKafkaCli
   }
 }
 
-export interface PartitionState {
-  readonly partition: number;
-  readonly leader: number;
-  readonly replicas: readonly number[];
-  readonly isr: readonly number[];
-}
-
 /** What `node` says about the partitions of `topic`, by partition index. */
 export async function partitionsOf(node: Node, topic: string, timeoutMs: number): Promise<PartitionState[]> {
   const response = await ask(node, Metadata, 4, { topics: [{ name: topic }], allowAutoTopicCreation: false }, timeoutMs);
   const found = response.topics.find((t) => t.name === topic);
   if (found === undefined || found.errorCode !== ErrorCode.NONE) throw new Error(`node ${node.nodeId} knows no topic ${topic}`);
-  return found.partitions
-    .map((p) => ({
-      partition: p.partitionIndex,
-      leader: p.leaderId,
-      replicas: [...p.replicaNodes].sort((a, b) => a - b),
-      isr: [...p.isrNodes].sort((a, b) => a - b),
-    }))
-    .sort((a, b) => a.partition - b.partition);
+  return partitionStates(found.partitions);
 }
 
 /** The view every one of `nodes` gives, or null while they disagree or one does not answer. */

@@ -12,19 +12,14 @@ import {
 } from '@rill/protocol';
 import { waitFor, type ServerProcess } from '@rill/testkit';
 import { RawKafkaClient } from '../../support/raw-kafka-client.js';
+import { partitionStates, type PartitionState } from '../../support/partition-states.js';
+
+export type { PartitionState };
 
 /**
  * Raw Kafka requests for the replication tests: one short-lived connection per question, so a
  * dead or paused broker costs one failed call and never a confused connection.
  */
-
-/** One partition as a broker's Metadata answer describes it; replicas and ISR sorted. */
-export interface PartitionState {
-  readonly partition: number;
-  readonly leader: number;
-  readonly replicas: readonly number[];
-  readonly isr: readonly number[];
-}
 
 export type TopicView = readonly PartitionState[];
 
@@ -49,14 +44,7 @@ export async function topicView(node: ServerProcess, topic: string): Promise<Top
   if (found === undefined || found.errorCode !== ErrorCode.NONE) {
     throw new Error(`node ${node.nodeId} knows no topic ${topic} (error ${found?.errorCode})`);
   }
-  return found.partitions
-    .map((p) => ({
-      partition: p.partitionIndex,
-      leader: p.leaderId,
-      replicas: [...p.replicaNodes].sort((a, b) => a - b),
-      isr: [...p.isrNodes].sort((a, b) => a - b),
-    }))
-    .sort((a, b) => a.partition - b.partition);
+  return partitionStates(found.partitions);
 }
 
 /**

@@ -137,9 +137,8 @@ const medianPercentiles = (all: readonly Percentiles[]): Percentiles => ({
 const medianEach = (all: readonly (readonly number[])[]): number[] =>
   (all[0] ?? []).map((_, i) => median(all.map((values) => values[i]!)));
 
-/** A run that failed: no figures, and why. */
-function failedRun(driver: SystemDriver, workload: Workload, error: string): RunResult {
-  const none: Percentiles = { p50: Number.NaN, p99: Number.NaN, p999: Number.NaN };
+/** What every result says about which system ran which workload. */
+function runIdentity(driver: SystemDriver, workload: Workload) {
   return {
     system: driver.id,
     description: driver.description,
@@ -147,6 +146,14 @@ function failedRun(driver: SystemDriver, workload: Workload, error: string): Run
     partitions: workload.partitions,
     recordBytes: workload.recordBytes,
     producers: workload.producers,
+  };
+}
+
+/** A run that failed: no figures, and why. */
+function failedRun(driver: SystemDriver, workload: Workload, error: string): RunResult {
+  const none: Percentiles = { p50: Number.NaN, p99: Number.NaN, p999: Number.NaN };
+  return {
+    ...runIdentity(driver, workload),
     produce: { MBps: Number.NaN, recordsPerSecond: Number.NaN, ackLatencyMs: none, serverCpuMsPerMB: Number.NaN },
     consume: { MBps: Number.NaN, recordsPerSecond: Number.NaN },
     fixedRate: null,
@@ -241,12 +248,7 @@ async function runWorkload(args: {
     };
   }
   return {
-    system: driver.id,
-    description: driver.description,
-    workload: workload.name,
-    partitions: workload.partitions,
-    recordBytes: workload.recordBytes,
-    producers: workload.producers,
+    ...runIdentity(driver, workload),
     produce: {
       MBps: produced.bytes / 1e6 / (produced.elapsedMs / 1000),
       recordsPerSecond: produced.records / (produced.elapsedMs / 1000),

@@ -52,7 +52,11 @@ describe('consumer groups against one rill-server', () => {
       };
       const first = new Consumer(options);
       const second = new Consumer(options);
+      expect(first.groupMetadata()).toBeNull();
       await first.subscribe({ topics: [topic] });
+      const alone = first.groupMetadata()!;
+      expect(alone.groupId).toBe(`group-${assignor}`);
+      expect(alone.memberId).not.toBe('');
       const seen: string[] = [];
       const loops = [run(first, seen)];
       await second.subscribe({ topics: [topic] });
@@ -65,6 +69,8 @@ describe('consumer groups against one rill-server', () => {
         .map((tp) => tp.partition)
         .sort();
       expect(owned).toEqual([0, 1, 2, 3]);
+      expect(first.groupMetadata()!.generationId).toBeGreaterThan(alone.generationId);
+      expect(second.groupMetadata()!.generationId).toBe(first.groupMetadata()!.generationId);
 
       const producer = new Producer({ brokers: [server.bootstrap] });
       await producer.send({

@@ -53,7 +53,7 @@ export {
 export { murmur2, toPositive } from './producer/murmur2.js';
 export type { Compression, RecordMetadata } from './producer/producer-batch.js';
 export type { Bytes, RecordHeader } from './producer/record-writer.js';
-export { Consumer, type ConsumerBatch, type SeekTarget } from './consumer/consumer.js';
+export { Consumer, type ConsumerBatch, type GroupMetadata, type SeekTarget } from './consumer/consumer.js';
 export type { AssignorName, ConsumerOptions, OffsetReset } from './consumer/options.js';
 export type { ConsumerRecord } from './consumer/record-batches.js';
 export type { TopicPartition } from './consumer/subscription-state.js';

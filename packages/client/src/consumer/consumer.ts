@@ -30,6 +30,13 @@ export interface ConsumerBatch {
   readonly nextOffset: number;
 }
 
+/** A member's place in its group, as Kafka's `consumer.groupMetadata()` reports it. */
+export interface GroupMetadata {
+  readonly groupId: string;
+  readonly generationId: number;
+  readonly memberId: string;
+}
+
 export type SeekTarget = number | 'earliest' | 'latest' | { readonly timestampMs: number };
 
 /**
@@ -177,6 +184,18 @@ export class Consumer {
     return [...this.#subscriptions.all()]
       .filter((s) => s.paused)
       .map((s) => ({ topic: s.topic, partition: s.partition }));
+  }
+
+  /**
+   * This member's generation in its group, or null before its first join, while it is
+   * fenced, and without subscribe(). A new generation means a rebalance happened: a partition
+   * it owned before may have restarted from its committed offset, so records read since the
+   * last commit come again (at-least-once).
+   */
+  groupMetadata(): GroupMetadata | null {
+    const committer = this.#membership?.committer() ?? null;
+    if (committer === null) return null;
+    return { groupId: this.#requireGroup(), ...committer };
   }
 
   /** The offset of the next record the iterator will hand out, or null before it is known. */

@@ -110,18 +110,25 @@ export class GroupMembership {
       case 'join':
         return this.#join(effect.memberId, effect.owned);
       case 'syncAsLeader':
+        this.#logJoined('leader');
         return this.#sync(await this.#assign(effect.protocol, effect.members));
       case 'syncAsFollower':
+        this.#logJoined('follower');
         this.#assignedCounts = null;
         return this.#sync([]);
       case 'revoke':
+        this.#logPartitions('partitions revoked', effect.partitions);
         // Commit while the partitions are still ours, in the generation that owns them.
         if (this.#host.options.autoCommit)
           await this.#host.commitProcessed().catch(() => undefined);
         this.#host.setAssignment(flatten(this.#core.owned));
         return undefined;
       case 'lose':
+        this.#logPartitions('fenced by the group: partitions lost uncommitted', effect.partitions);
+        this.#host.setAssignment(flatten(this.#core.owned));
+        return undefined;
       case 'assign':
+        this.#logPartitions('partitions assigned', effect.partitions);
         this.#host.setAssignment(flatten(this.#core.owned));
         return undefined;
       case 'heartbeats':
@@ -271,6 +278,23 @@ export class GroupMembership {
     if (!changed) return;
     this.#assignedCounts = null;
     void this.#feed({ type: 'metadataChanged' });
+  }
+
+  #logJoined(role: 'leader' | 'follower'): void {
+    this.#host.group.cluster.logger.info('joined the group', {
+      group: this.#groupId,
+      generation: this.#core.generationId,
+      memberId: this.#core.memberId,
+      role,
+    });
+  }
+
+  #logPartitions(message: string, partitions: readonly TopicPartitions[]): void {
+    this.#host.group.cluster.logger.info(message, {
+      group: this.#groupId,
+      generation: this.#core.generationId,
+      partitions: partitions.map(({ topic, partitions }) => `${topic}:${partitions.join(',')}`),
+    });
   }
 
   #startHeartbeats(): void {

@@ -25,6 +25,13 @@ export const parkedFetchesMax = 10_000;
  */
 export const fetchResponseBytesMax = 32 * 1024 * 1024;
 
+/**
+ * Read buffers kept idle for the next consumer fetch once the socket has written them: two
+ * 16 MiB responses' worth. Reads smaller than the smallest class are not kept.
+ */
+export const readBuffersIdleBytesMax = 32 * 1024 * 1024;
+export const readBufferBytesMin = 64 * 1024;
+
 /** Topics one Metadata or CreateTopics request may name. */
 export const topicsPerRequestMax = 10_000;
 

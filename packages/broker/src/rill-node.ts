@@ -10,6 +10,7 @@ import { buildHandlerRegistry } from './handlers/registry.js';
 import { InternalServer } from './internal/internal-server.js';
 import { QuorumMetadataStore } from './metadata/quorum-metadata-store.js';
 import { KafkaListener } from './network/kafka-listener.js';
+import { ReadBufferPool } from './network/read-buffer-pool.js';
 import { formatOrCheckLogDirs } from './node-identity.js';
 import { countLeaderElections, reportClusterState } from './observability/cluster-metrics.js';
 import { componentLogger } from './observability/logger.js';
@@ -198,7 +199,10 @@ export class RillNode {
     });
     const dispatch = createDispatcher({
       registry: buildHandlerRegistry(),
-      services: { nodeId, config, metadata, partitions, groups, producerIds, metrics: this.metrics, logger: componentLogger(this.#logger, 'requests'), mayAcknowledge },
+      services: {
+        nodeId, config, metadata, partitions, groups, producerIds, metrics: this.metrics,
+        logger: componentLogger(this.#logger, 'requests'), readBuffers: new ReadBufferPool(), mayAcknowledge,
+      },
     });
     for (const text of config.list('listeners')) {
       const listener = new KafkaListener({

@@ -67,6 +67,21 @@ describe('Log append and read', () => {
     await log.close();
   });
 
+  it('reads into the buffer its caller allocates', async () => {
+    const log = await openLog(tempDir());
+    const stored = appendBatches(log, 4);
+    const reused = Buffer.alloc(64 * 1024, 0xee);
+    const asked: number[] = [];
+    const allocate = (bytes: number): Buffer => (asked.push(bytes), reused.subarray(0, bytes));
+    const all = records(log.read(0, { maxBytes: 1 << 20, allocate }));
+    expect(all.equals(Buffer.concat(stored))).toBe(true);
+    expect(all.buffer).toBe(reused.buffer);
+    const upToTwo = records(log.read(0, { maxBytes: 1 << 20, upTo: 6, allocate }));
+    expect(upToTwo.equals(Buffer.concat(stored.slice(0, 2)))).toBe(true);
+    expect(asked).toHaveLength(2);
+    await log.close();
+  });
+
   it('never returns a byte of a batch at or above upTo', async () => {
     const log = await openLog(tempDir());
     const stored = appendBatches(log, 10);

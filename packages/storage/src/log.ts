@@ -209,9 +209,10 @@ export class Log {
   /**
    * Whole batches from the one containing `offset`: at most maxBytes, except that the first
    * batch is always whole (KIP-74); never a byte of a batch whose last offset is >= upTo
-   * (the high watermark; default logEndOffset). A read stays within one segment.
+   * (the high watermark; default logEndOffset). A read stays within one segment. The bytes
+   * land in a buffer from `allocate` (default: a new one), so a caller may reuse buffers.
    */
-  read(offset: number, options: { maxBytes: number; upTo?: number }): ReadResult {
+  read(offset: number, options: { maxBytes: number; upTo?: number; allocate?: (bytes: number) => Buffer }): ReadResult {
     assert(!this.#closed, `${this.topicPartition}: read after close`);
     const logStartOffset = this.logStartOffset;
     const logEndOffset = this.logEndOffset;
@@ -222,7 +223,7 @@ export class Log {
     if (offset >= bound) {
       return { kind: 'records', records: Buffer.alloc(0), firstOffset: offset, nextOffset: offset };
     }
-    const read = this.#segmentFor(offset).read(offset, options.maxBytes, bound);
+    const read = this.#segmentFor(offset).read(offset, options.maxBytes, bound, options.allocate);
     assert(read !== null, 'an offset inside the log lies inside its segment');
     return { kind: 'records', ...read };
   }

@@ -154,9 +154,9 @@ export class Segment {
   /**
    * Whole batches from the one containing `offset`, at most `maxBytes` unless the first
    * batch alone is larger, none whose last offset is >= `bound`. Null when `offset` is not
-   * in this segment.
+   * in this segment. The bytes are read into a buffer from `allocate`.
    */
-  read(offset: number, maxBytes: number, bound: number): SegmentRead | null {
+  read(offset: number, maxBytes: number, bound: number, allocate: (bytes: number) => Buffer = Buffer.allocUnsafe): SegmentRead | null {
     const first = this.locate(offset);
     if (first === null) return null;
     if (first.lastOffset >= bound) {
@@ -168,7 +168,7 @@ export class Segment {
       const limit = this.#positionOfFirstIndexedAtOrAbove(bound) - first.position;
       length = Math.min(length, Math.max(first.sizeBytes, limit));
     }
-    const records = Buffer.allocUnsafe(length);
+    const records = allocate(length);
     readExactlyAt(this.#fd, records, first.position, length);
     if (length === available && bound >= this.#nextOffset) {
       return { records, firstOffset: first.baseOffset, nextOffset: this.#nextOffset };

@@ -65,12 +65,23 @@ function run(
 ): ResponseFrame | Promise<ResponseFrame> {
   const started = performance.now();
   const api = handler.schema.name;
+  const whenWritten: (() => void)[] = [];
+  const written = (): void => whenWritten.forEach((callback) => callback());
   const finish = (body: unknown): ResponseFrame => {
     services.metrics.requests.inc({ api, outcome: 'ok' });
     services.metrics.requestDuration.observe({ api }, (performance.now() - started) / 1000);
-    if (body === noResponse) return null;
-    const encode = handler.respondInPieces ? encodeResponseChunks : encodeResponse;
-    return encode(header.apiKey, header.apiVersion, header.correlationId, body as never);
+    if (body === noResponse) {
+      written();
+      return null;
+    }
+    if (handler.respondInPieces) {
+      const pieces = encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, body as never);
+      return whenWritten.length === 0 ? { pieces } : { pieces, onWritten: written };
+    }
+    // One frame is a copy: what the body referred to is free once it is encoded.
+    const frame = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body as never);
+    written();
+    return frame;
   };
   const fail = (error: unknown): never => {
     services.metrics.requests.inc({ api, outcome: 'error' });
@@ -78,7 +89,8 @@ function run(
   };
   let result: unknown;
   try {
-    result = handler.handle(request as never, { apiVersion: header.apiVersion, clientId: header.clientId, connection, services });
+    const onResponseWritten = (callback: () => void): void => void whenWritten.push(callback);
+    result = handler.handle(request as never, { apiVersion: header.apiVersion, clientId: header.clientId, connection, services, onResponseWritten });
   } catch (error) {
     return fail(error);
   }

@@ -25,14 +25,20 @@ export const fetchHandler = defineHandler({
   maxVersion: 11,
   respondInPieces: true,
   handle(request, context) {
-    const round = readRound(request, context);
+    const buffers = context.services.readBuffers.lease();
+    context.onResponseWritten(() => buffers.release());
+    const round = readRound(request, context, buffers.allocate);
     if (round.bytes >= request.minBytes || request.maxWaitMs <= 0 || round.done) return answer(round);
     return readWhenEnough({
       purgatory: context.services.partitions.consumerFetches,
       keys: request.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic, p.partition))),
       minBytes: request.minBytes,
       maxWaitMs: request.maxWaitMs,
-      read: () => readRound(request, context),
+      read: () => {
+        // Each read replaces the one before, whose buffers nothing refers to any more.
+        buffers.release();
+        return readRound(request, context, buffers.allocate);
+      },
     }).then(answer);
   },
 });
@@ -41,14 +47,14 @@ function answer(round: FetchRound): FetchResponseInput {
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
 }
 
-function readRound(request: FetchRequest, context: RequestContext): FetchRound {
+function readRound(request: FetchRequest, context: RequestContext, allocate: (bytes: number) => Buffer): FetchRound {
   let budget = Math.min(Math.max(request.maxBytes, 0), fetchResponseBytesMax);
   let bytes = 0;
   let anyError = false;
   const responses = request.topics.map((topic) => ({
     topic: topic.topic,
     partitions: topic.partitions.map((wanted) => {
-      const response = readPartition(topic.topic, wanted, Math.min(budget, wanted.partitionMaxBytes), bytes > 0, context);
+      const response = readPartition(topic.topic, wanted, Math.min(budget, wanted.partitionMaxBytes), bytes > 0, context, allocate);
       const size = response.records?.length ?? 0;
       bytes += size;
       budget = Math.max(0, budget - size);
@@ -65,6 +71,7 @@ function readPartition(
   maxBytes: number,
   responseHasData: boolean,
   context: RequestContext,
+  allocate: (bytes: number) => Buffer,
 ): PartitionResponse {
   const { metadata, partitions, metrics } = context.services;
   const index = wanted.partition;
@@ -95,7 +102,7 @@ function readPartition(
   }
   // Only the first partition with data may exceed the byte limit (its first batch, KIP-74).
   if (maxBytes <= 0 && responseHasData) return answer(ErrorCode.NONE, emptyRecords);
-  const read = partition.log.read(wanted.fetchOffset, { maxBytes: Math.max(maxBytes, 1), upTo: highWatermark });
+  const read = partition.log.read(wanted.fetchOffset, { maxBytes: Math.max(maxBytes, 1), upTo: highWatermark, allocate });
   if (read.kind === 'outOfRange') return answer(ErrorCode.OFFSET_OUT_OF_RANGE, null);
   if (read.records.length > maxBytes && responseHasData) return answer(ErrorCode.NONE, emptyRecords);
   if (read.records.length > 0) {

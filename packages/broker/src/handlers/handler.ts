@@ -4,6 +4,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ConnectionContext } from '../network/connection.js';
+import type { ReadBufferPool } from '../network/read-buffer-pool.js';
 import type { NodeMetrics } from '../observability/metrics.js';
 import type { PartitionManager } from '../partitions/partition-manager.js';
 import type { ProducerIdManager } from '../producer-ids/producer-id-manager.js';
@@ -20,6 +21,8 @@ export interface BrokerServices {
   readonly producerIds: ProducerIdManager;
   readonly metrics: NodeMetrics;
   readonly logger: Logger;
+  /** Buffers for consumer fetches' log reads, used again once a response is written. */
+  readonly readBuffers: ReadBufferPool;
   /**
    * False while this broker's session with the controller may have lapsed: it may have been
    * fenced and its leaderships moved, so it must not acknowledge writes (I11).
@@ -32,6 +35,11 @@ export interface RequestContext {
   readonly clientId: string | null;
   readonly connection: ConnectionContext;
   readonly services: BrokerServices;
+  /**
+   * Runs `callback` once nothing refers to the response's buffers any more: the socket has
+   * written it, or there was nothing to send. Never when the connection closes first.
+   */
+  readonly onResponseWritten: (callback: () => void) => void;
 }
 
 /** Returned by a handler when Kafka sends nothing back (Produce with acks=0). */

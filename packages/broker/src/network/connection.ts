@@ -7,8 +7,15 @@ import {
 } from '../limits.js';
 import { FrameReader } from './frame-reader.js';
 
-/** What a request produces: one frame, a frame in pieces (written without joining), or nothing (acks=0). */
-export type ResponseFrame = Buffer | readonly Buffer[] | null;
+/** A response frame in pieces, written without joining them. */
+export interface ResponsePieces {
+  readonly pieces: readonly Buffer[];
+  /** Runs once the socket has written every piece (never if the connection closes first). */
+  readonly onWritten?: () => void;
+}
+
+/** What a request produces: one frame, a frame in pieces, or nothing (acks=0). */
+export type ResponseFrame = Buffer | ResponsePieces | null;
 
 /** Thrown by a dispatcher when Kafka's answer to a request is to close the connection. */
 export class CloseConnection extends Error {
@@ -159,8 +166,13 @@ export class Connection {
       if (Buffer.isBuffer(slot.response)) {
         socket.write(slot.response);
       } else {
+        const { pieces, onWritten } = slot.response;
         socket.cork();
-        for (const piece of slot.response) socket.write(piece);
+        for (let i = 0; i < pieces.length - 1; i++) socket.write(pieces[i]);
+        // Writes finish in order, so the last one's callback means all of them are written.
+        socket.write(pieces[pieces.length - 1]!, (error) => {
+          if (error == null) onWritten?.();
+        });
         socket.uncork();
       }
     }

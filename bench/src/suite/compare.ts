@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import type { BenchProducer, SystemDriver } from './driver.js';
 import { drainPhase, fixedRatePhase, maxRatePhase, type Percentiles } from './phases.js';
 import { CpuMeter, peakRssBytes, rssBytes } from '../process-stats.js';
@@ -207,6 +209,7 @@ async function runWorkload(args: {
   pids: readonly number[];
 }): Promise<RunResult> {
   const { driver, workload, durations, topic, pids } = args;
+  settlePageCache();
   args.rss.take();
   await driver.createTopic(topic, workload.partitions);
   const producers: BenchProducer[] = [];
@@ -263,4 +266,20 @@ async function runWorkload(args: {
     serverCores: { produce: produceCores, consume: consumeCores, fixedRate: fixedRateCores },
     serverRssMaxMB: args.rss.take(),
   };
+}
+
+/**
+ * Starts every run from the same page cache: what earlier runs wrote goes to disk and, when
+ * this process may (root), out of the cache. On this kind of machine writes slow down by 2-5x
+ * once the cache is full of an earlier run's pages (a plain file writer: 2.6 GB/s into an
+ * empty cache, 0.4-0.6 GB/s after 4 GB), so without this the system that runs second pays
+ * for the first. The backlog read still finds its own run's data cached: it was just written.
+ */
+function settlePageCache(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '1');
+  } catch {
+    // Not root: runs start with a written-back, but full, page cache.
+  }
 }

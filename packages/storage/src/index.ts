@@ -1,5 +1,5 @@
 export { Log } from './log.js';
-export type { AppendInfo, LogOpenOptions, ReadResult } from './log.js';
+export type { AppendInfo, LogOpenOptions, LogReadOptions, ReadResult } from './log.js';
 export type { RecoveryReport } from './log-loader.js';
 export { defaultLogConfig, validateLogConfig } from './config.js';
 export type { LogConfig } from './config.js';

@@ -67,6 +67,21 @@ describe('Log append and read', () => {
     await log.close();
   });
 
+  it('with minOneBatch false, returns nothing rather than a first batch above maxBytes, and reads nothing', async () => {
+    const log = await openLog(tempDir());
+    const stored = appendBatches(log, 3);
+    const size = stored[0].length;
+    let allocated = 0;
+    const allocate = (bytes: number): Buffer => ((allocated += bytes), Buffer.allocUnsafe(bytes));
+    const none = log.read(0, { maxBytes: size - 1, minOneBatch: false, allocate });
+    expect(none).toMatchObject({ kind: 'records', nextOffset: 0 });
+    expect(records(none)).toHaveLength(0);
+    expect(allocated).toBe(0);
+    const fits = log.read(0, { maxBytes: size + size / 2, minOneBatch: false, allocate });
+    expect(records(fits).equals(stored[0])).toBe(true);
+    await log.close();
+  });
+
   it('reads into the buffer its caller allocates', async () => {
     const log = await openLog(tempDir());
     const stored = appendBatches(log, 4);

@@ -31,6 +31,14 @@ export interface AppendInfo {
   sizeBytes: number;
 }
 
+export interface LogReadOptions {
+  readonly maxBytes: number;
+  readonly upTo?: number;
+  /** Whether a first batch larger than maxBytes comes whole (default) or not at all. */
+  readonly minOneBatch?: boolean;
+  readonly allocate?: (bytes: number) => Buffer;
+}
+
 export type ReadResult =
   | {
       kind: 'records';
@@ -207,12 +215,13 @@ export class Log {
   }
 
   /**
-   * Whole batches from the one containing `offset`: at most maxBytes, except that the first
-   * batch is always whole (KIP-74); never a byte of a batch whose last offset is >= upTo
-   * (the high watermark; default logEndOffset). A read stays within one segment. The bytes
-   * land in a buffer from `allocate` (default: a new one), so a caller may reuse buffers.
+   * Whole batches from the one containing `offset`: at most maxBytes, except that a first
+   * batch larger than that comes whole (KIP-74), or with `minOneBatch: false` not at all;
+   * never a byte of a batch whose last offset is >= upTo (the high watermark; default
+   * logEndOffset). A read stays within one segment. The bytes land in a buffer from
+   * `allocate` (default: a new one), so a caller may reuse buffers.
    */
-  read(offset: number, options: { maxBytes: number; upTo?: number; allocate?: (bytes: number) => Buffer }): ReadResult {
+  read(offset: number, options: LogReadOptions): ReadResult {
     assert(!this.#closed, `${this.topicPartition}: read after close`);
     const logStartOffset = this.logStartOffset;
     const logEndOffset = this.logEndOffset;
@@ -223,7 +232,12 @@ export class Log {
     if (offset >= bound) {
       return { kind: 'records', records: Buffer.alloc(0), firstOffset: offset, nextOffset: offset };
     }
-    const read = this.#segmentFor(offset).read(offset, options.maxBytes, bound, options.allocate);
+    const read = this.#segmentFor(offset).read(offset, {
+      maxBytes: options.maxBytes,
+      bound,
+      minOneBatch: options.minOneBatch ?? true,
+      allocate: options.allocate ?? Buffer.allocUnsafe,
+    });
     assert(read !== null, 'an offset inside the log lies inside its segment');
     return { kind: 'records', ...read };
   }

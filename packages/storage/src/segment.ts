@@ -45,6 +45,13 @@ export interface SegmentState {
   indexer: SegmentIndexer;
 }
 
+export interface SegmentReadLimits {
+  readonly maxBytes: number;
+  readonly bound: number;
+  readonly minOneBatch: boolean;
+  readonly allocate: (bytes: number) => Buffer;
+}
+
 export interface SegmentRead {
   records: Buffer;
   firstOffset: number;
@@ -152,14 +159,16 @@ export class Segment {
   }
 
   /**
-   * Whole batches from the one containing `offset`, at most `maxBytes` unless the first
-   * batch alone is larger, none whose last offset is >= `bound`. Null when `offset` is not
-   * in this segment. The bytes are read into a buffer from `allocate`.
+   * Whole batches from the one containing `offset`, none whose last offset is >= `bound`,
+   * at most `maxBytes` unless the first batch alone is larger: then that batch, or with
+   * `minOneBatch` false nothing (and nothing is read). Null when `offset` is not in this
+   * segment. The bytes are read into a buffer from `allocate`.
    */
-  read(offset: number, maxBytes: number, bound: number, allocate: (bytes: number) => Buffer = Buffer.allocUnsafe): SegmentRead | null {
+  read(offset: number, limits: SegmentReadLimits): SegmentRead | null {
+    const { maxBytes, bound, minOneBatch, allocate } = limits;
     const first = this.locate(offset);
     if (first === null) return null;
-    if (first.lastOffset >= bound) {
+    if (first.lastOffset >= bound || (!minOneBatch && first.sizeBytes > maxBytes)) {
       return { records: Buffer.alloc(0), firstOffset: offset, nextOffset: offset };
     }
     const available = this.#sizeBytes - first.position;

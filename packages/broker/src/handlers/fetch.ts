@@ -100,11 +100,16 @@ function readPartition(
   if (wanted.fetchOffset < partition.logStartOffset || wanted.fetchOffset > partition.log.logEndOffset) {
     return answer(ErrorCode.OFFSET_OUT_OF_RANGE, null);
   }
-  // Only the first partition with data may exceed the byte limit (its first batch, KIP-74).
+  // Only the first partition with data may exceed the byte limit (its first batch, KIP-74);
+  // later ones do not even read a batch that would not fit.
   if (maxBytes <= 0 && responseHasData) return answer(ErrorCode.NONE, emptyRecords);
-  const read = partition.log.read(wanted.fetchOffset, { maxBytes: Math.max(maxBytes, 1), upTo: highWatermark, allocate });
+  const read = partition.log.read(wanted.fetchOffset, {
+    maxBytes: Math.max(maxBytes, 1),
+    upTo: highWatermark,
+    minOneBatch: !responseHasData,
+    allocate,
+  });
   if (read.kind === 'outOfRange') return answer(ErrorCode.OFFSET_OUT_OF_RANGE, null);
-  if (read.records.length > maxBytes && responseHasData) return answer(ErrorCode.NONE, emptyRecords);
   if (read.records.length > 0) {
     metrics.topicBytesOut.inc({ topic: topicName }, read.records.length);
     metrics.topicRecordsOut.inc({ topic: topicName }, read.nextOffset - read.firstOffset);

@@ -72,14 +72,14 @@ function readAll(request: ReplicaFetchRequest, options: LeaderServiceOptions): {
       records,
     });
     const maxBytes = Math.min(budget, request.partitionMaxBytes);
-    // Only the first partition with data may exceed the budget (its first batch, KIP-74).
+    // Only the first partition with data may exceed the budget (its first batch, KIP-74);
+    // later ones do not even read a batch that would not fit.
     if (maxBytes <= 0 && bytes > 0) return answer(ErrorCode.NONE, empty);
-    const read = partition.log.read(wanted.fetchOffset, { maxBytes: Math.max(1, maxBytes) });
+    const read = partition.log.read(wanted.fetchOffset, { maxBytes: Math.max(1, maxBytes), minOneBatch: bytes === 0 });
     if (read.kind === 'outOfRange') {
       done = true;
       return answer(ErrorCode.OFFSET_OUT_OF_RANGE, empty);
     }
-    if (read.records.length > maxBytes && bytes > 0) return answer(ErrorCode.NONE, empty);
     bytes += read.records.length;
     budget = Math.max(0, budget - read.records.length);
     return answer(ErrorCode.NONE, read.records);

@@ -290,9 +290,11 @@ export class GroupMembership {
   }
 
   #logPartitions(message: string, partitions: readonly TopicPartitions[]): void {
+    const generation = this.#core.generationId;
     this.#host.group.cluster.logger.info(message, {
       group: this.#groupId,
-      generation: this.#core.generationId,
+      // A fenced member has no generation left to name.
+      ...(generation >= 0 ? { generation } : {}),
       partitions: partitions.map(({ topic, partitions }) => `${topic}:${partitions.join(',')}`),
     });
   }

@@ -34,6 +34,7 @@ export const fetchHandler = defineHandler({
       keys: request.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic, p.partition))),
       minBytes: request.minBytes,
       maxWaitMs: request.maxWaitMs,
+      first: round,
       read: () => {
         // Each read replaces the one before, whose buffers nothing refers to any more.
         buffers.release();

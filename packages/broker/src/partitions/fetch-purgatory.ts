@@ -76,7 +76,8 @@ export class FetchPurgatory {
 
 /**
  * Waits in the purgatory until `read` returns at least minBytes or the deadline passes,
- * reading again each time a key is notified. Returns the last read.
+ * reading again each time a key is notified. Returns the last read. `first` is a read the
+ * caller already made, so the wait starts from it instead of reading again at once.
  */
 export async function readWhenEnough<T extends { readonly bytes: number; readonly done: boolean }>(options: {
   readonly purgatory: FetchPurgatory;
@@ -84,9 +85,10 @@ export async function readWhenEnough<T extends { readonly bytes: number; readonl
   readonly minBytes: number;
   readonly maxWaitMs: number;
   readonly read: () => T;
+  readonly first?: T;
 }): Promise<T> {
   const deadline = Date.now() + options.maxWaitMs;
-  let result = options.read();
+  let result = options.first ?? options.read();
   while (!result.done && result.bytes < options.minBytes) {
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0 || options.purgatory.size >= parkedFetchesMax) break;
